@@ -1,0 +1,278 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/control"
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+func (a *app) checkCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Validate the configuration; print every error as file:line:col: message",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig(false)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s: ok, %s\n", cfg.Path, cfg.Summary())
+			return nil
+		},
+	}
+}
+
+// parseTimeFlag reads a --now/--until/--at value in the configured zone.
+func parseTimeFlag(name, value string, cfg *config.Config) (time.Time, error) {
+	if value == "" {
+		return time.Time{}, nil
+	}
+	t, err := config.ParseTime(value, cfg.Timezone)
+	if err != nil {
+		return time.Time{}, inputError("--%s: %v", name, err)
+	}
+	return t, nil
+}
+
+func (a *app) planCommand() *cobra.Command {
+	var nowFlag, untilFlag string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "List every alert step still to be sent, in time order",
+		Long: `plan lists every future alert step: when it goes out, for which room, of
+which kind and severity, and the deadline it warns about. --now plans from
+another moment (as if every fact had been known from the start); --until
+stops the list. --json prints one JSON array of {room, kind, severity,
+deadline, at, step, ...} with RFC 3339 times.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig(false)
+			if err != nil {
+				return err
+			}
+			var req control.PlanRequest
+			if req.Now, err = parseTimeFlag("now", nowFlag, cfg); err != nil {
+				return err
+			}
+			if req.Until, err = parseTimeFlag("until", untilFlag, cfg); err != nil {
+				return err
+			}
+			svc, done, err := a.service(cmd.Context(), cfg, true)
+			if err != nil {
+				return err
+			}
+			defer done()
+			steps, err := svc.Plan(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, steps)
+			}
+			printPlan(a.stdout, steps, cfg)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&nowFlag, "now", "", "plan from this time instead of now")
+	cmd.Flags().StringVar(&untilFlag, "until", "", "list steps up to this time")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [ROOM]",
+		Short: "Show each room: state, next deadline, time left, what to do",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig(false)
+			if err != nil {
+				return err
+			}
+			svc, done, err := a.service(cmd.Context(), cfg, true)
+			if err != nil {
+				return err
+			}
+			defer done()
+			var req control.StatusRequest
+			if len(args) == 1 {
+				req.Room = args[0]
+			}
+			rooms, err := svc.Status(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, rooms)
+			}
+			printStatus(a.stdout, rooms, cfg, useColour(a.stdout))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *app) historyCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "history ROOM",
+		Short: "Show a room's recorded events and the alerts sent for it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig(false)
+			if err != nil {
+				return err
+			}
+			svc, done, err := a.service(cmd.Context(), cfg, true)
+			if err != nil {
+				return err
+			}
+			defer done()
+			h, err := svc.History(cmd.Context(), control.HistoryRequest{Room: args[0]})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, h)
+			}
+			printHistory(a.stdout, h, cfg)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *app) eventCommand(name string, event rules.EventKind, short string) *cobra.Command {
+	var atFlag string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   name + " ROOM",
+		Short: short + " (now, or --at)",
+		Args:  exactRoomArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig(false)
+			if err != nil {
+				return err
+			}
+			at, err := parseTimeFlag("at", atFlag, cfg)
+			if err != nil {
+				return err
+			}
+			svc, done, err := a.service(cmd.Context(), cfg, false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			st, err := svc.Record(cmd.Context(), control.EventRequest{Room: args[0], Event: event, At: at, Source: "cli"})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, st)
+			}
+			recorded := st.Events[event]
+			fmt.Fprintf(a.stdout, "%s: %s recorded at %s\n", st.Room, event, localTime(recorded, cfg))
+			printNext(a.stdout, st, cfg)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&atFlag, "at", "", "when it happened (default now), e.g. \"2026-11-21 09:00\"")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the room's status as JSON")
+	return cmd
+}
+
+func exactRoomArg(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return inputError("%s takes one room ID, got %d arguments", cmd.Name(), len(args))
+	}
+	return nil
+}
+
+func (a *app) ackCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ack ROOM [KIND]",
+		Short: "Stop the warnings and repeats of a room's critical alerts until their next deadline",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 1 || len(args) > 2 {
+				return inputError("ack takes a room ID and optionally an alert kind")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig(false)
+			if err != nil {
+				return err
+			}
+			req := control.AckRequest{Room: args[0]}
+			if len(args) == 2 {
+				req.Kind = rules.Kind(args[1])
+			}
+			svc, done, err := a.service(cmd.Context(), cfg, false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			res, err := svc.Ack(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			for _, v := range res.Acked {
+				fmt.Fprintf(a.stdout, "%s: acknowledged %s (deadline %s); the deadline itself still alerts\n", res.Room, v.Kind, localTime(v.Deadline, cfg))
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) snoozeCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "snooze ROOM DURATION",
+		Short: "Hold a room's alerts (except deadline breaches) for a while, e.g. 2h",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return inputError("snooze takes a room ID and a duration, e.g. roomwatch snooze 4012345 2h")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig(false)
+			if err != nil {
+				return err
+			}
+			d, err := config.ParseDuration(args[1])
+			if err != nil {
+				return inputError("snooze: %v", err)
+			}
+			svc, done, err := a.service(cmd.Context(), cfg, false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			st, err := svc.Snooze(cmd.Context(), control.SnoozeRequest{Room: args[0], For: d})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s: alerts held until %s (deadline breaches still alert)\n", st.Room, localTime(st.Snoozed, cfg))
+			return nil
+		},
+	}
+}
+
+// writeJSON prints v indented. The service already gives times in the
+// configured zone, so they carry its offset.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,121 @@
+// Command roomwatch keeps a freelance seller's talk rooms inside the
+// platform's deadlines: it computes every clock of every room and alerts the
+// seller before one runs out. See README.md.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/control"
+)
+
+// Exit codes: 1 for a failure of roomwatch or of its configuration, 2 for a
+// request it refuses (unknown room, bad time, bad argument).
+const (
+	exitFailure = 1
+	exitInput   = 2
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func inputError(format string, args ...any) error {
+	return &exitError{code: exitInput, err: fmt.Errorf(format, args...)}
+}
+
+type app struct {
+	configFlag string
+	stdout     io.Writer
+	stderr     *os.File
+	log        *slog.Logger
+}
+
+func main() {
+	a := &app{stdout: os.Stdout, stderr: os.Stderr}
+	root := a.rootCommand()
+	err := root.Execute()
+	if err == nil {
+		return
+	}
+	code := exitFailure
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+	case control.IsInputError(err):
+		code = exitInput
+	}
+	var errs config.Errors
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			fmt.Fprintln(a.stderr, e.Error())
+		}
+	} else {
+		fmt.Fprintln(a.stderr, "roomwatch:", err)
+	}
+	os.Exit(code)
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "roomwatch",
+		Short: "Alerts a freelance seller before a talk room's platform deadline runs out",
+		Long: `roomwatch tracks every talk room (order chat) you have on Coconala and similar
+marketplaces, computes each platform clock (first message within 48 h, the
+4-day silence that lets a buyer cancel, delivery due dates, closing, ratings)
+and alerts you on Slack, by email or on the console before one runs out.
+
+The configuration is found at --config, $ROOMWATCH_CONFIG, ./roomwatch.yaml,
+$XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			a.log = newLogger(a.stderr)
+		},
+	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.PersistentFlags().StringVarP(&a.configFlag, "config", "c", "", "configuration file")
+	root.AddCommand(
+		a.runCommand(),
+		a.checkCommand(),
+		a.planCommand(),
+		a.statusCommand(),
+		a.historyCommand(),
+		a.ackCommand(),
+		a.snoozeCommand(),
+		a.backupCommand(),
+		a.notifyTestCommand(),
+	)
+	for _, ec := range control.EventCommands {
+		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))
+	}
+	return root
+}
+
+// loadConfig finds and loads the configuration. Run may fall back to the
+// embedded defaults when no file exists anywhere.
+func (a *app) loadConfig(allowDefault bool) (*config.Config, error) {
+	path, err := config.Find(a.configFlag)
+	if err != nil {
+		if allowDefault && a.configFlag == "" {
+			a.log.Info("no configuration file found; running on the embedded defaults (console alerts, roomwatch.db here)")
+			return config.Default(), nil
+		}
+		return nil, err
+	}
+	return config.Load(path)
+}

@@ -1,0 +1,201 @@
+// Package config loads roomwatch's YAML file (DESIGN §3): it finds the file,
+// checks every key against the schema, reports all mistakes at once with
+// file:line:col, resolves secrets from files, ${ENV} and systemd credentials,
+// and hands back a Config whose durations, times and paths are ready to use.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+	_ "time/tzdata" // the default timezone must load on hosts without zoneinfo (minimal images, some Pi setups)
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// Config is one validated config file.
+type Config struct {
+	Path      string         // absolute path of the file; empty for Default
+	Timezone  *time.Location // times without an offset are read here
+	Language  string         // "ja" or "en": language of alert messages
+	Store     string         // absolute path of the bbolt file
+	Platform  string         // profile of rooms that name none
+	Profiles  map[string]rules.Profile
+	Policy    rules.Policy
+	DigestAt  time.Duration // offset from local midnight; -1 when the digest is off
+	Notifiers []Notifier
+	// Routes lists notifier names per severity. A severity the file leaves
+	// out goes to every notifier, so a partial routes section cannot silence
+	// critical alerts by accident; an explicit [] silences it on purpose.
+	Routes  map[rules.Severity][]string
+	Control Control
+	Rooms   []rules.Room   // in file order
+	RoomPos map[string]Pos // room ID → position of its entry, for messages
+
+	inlineSecrets []string
+}
+
+// Pos is a place in the config file.
+type Pos struct{ Line, Column int }
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
+
+// Notifier is one alert destination. Which fields matter depends on Type.
+type Notifier struct {
+	Name string
+	Type string // slack | email | console | ntfy
+
+	// slack: an incoming webhook, or a bot token with a channel; AppToken
+	// enables Socket Mode for the buttons.
+	WebhookURL Secret
+	Token      Secret // also the ntfy access token (YAML key token / token_file)
+	Channel    string
+	AppToken   Secret
+	APIURL     string // Slack Web API base, ending in "/"; empty means Slack's own
+
+	// email
+	Host     string
+	Port     int
+	TLS      string // starttls | tls | none
+	Username string
+	Password Secret
+	From     string
+	To       []string
+
+	// ntfy
+	Server    string
+	Topic     string
+	NtfyToken Secret // the same value as Token for ntfy notifiers
+
+	Timeout time.Duration // per send
+}
+
+// Control is how commands and the HTTP API reach a running daemon.
+type Control struct {
+	Socket string // absolute path of the unix socket
+	HTTP   string // listen address of the HTTP API; empty means off
+	Token  Secret // bearer token the HTTP API requires
+}
+
+const (
+	defaultTimezone = "Asia/Tokyo"
+	defaultLanguage = "ja"
+	defaultStore    = "roomwatch.db"
+	defaultSocket   = "roomwatch.sock"
+	defaultPlatform = "coconala"
+	defaultDigestAt = 8*time.Hour + 30*time.Minute
+	defaultTimeout  = 10 * time.Second
+	digestOff       = -1
+)
+
+// Severities lists the severities routes may name, most urgent first.
+var severities = []rules.Severity{rules.Critical, rules.Warning, rules.Info}
+
+// Default is the configuration used without a file: alerts on the console,
+// the store in the working directory, no rooms.
+func Default() *Config {
+	dir, err := os.Getwd()
+	if err != nil {
+		dir = "."
+	}
+	c := defaults(dir)
+	c.Routes = routeAll(c.Notifiers)
+	return c
+}
+
+// defaults is the configuration an empty file in dir yields, before routes
+// (which follow the notifiers).
+func defaults(dir string) *Config {
+	tz, err := time.LoadLocation(defaultTimezone)
+	if err != nil {
+		// Unreachable with time/tzdata embedded; UTC keeps the loader total.
+		tz = time.UTC
+	}
+	profiles := make(map[string]rules.Profile, len(rules.Profiles))
+	for name, profile := range rules.Profiles {
+		profiles[name] = profile
+	}
+	policy := rules.DefaultPolicy()
+	policy.Location = tz
+	return &Config{
+		Timezone:  tz,
+		Language:  defaultLanguage,
+		Store:     filepath.Join(dir, defaultStore),
+		Platform:  defaultPlatform,
+		Profiles:  profiles,
+		Policy:    policy,
+		DigestAt:  defaultDigestAt,
+		Notifiers: []Notifier{consoleNotifier()},
+		Control:   Control{Socket: filepath.Join(dir, defaultSocket)},
+		RoomPos:   map[string]Pos{},
+	}
+}
+
+func consoleNotifier() Notifier {
+	return Notifier{Name: "console", Type: "console", Timeout: defaultTimeout}
+}
+
+func routeAll(notifiers []Notifier) map[rules.Severity][]string {
+	routes := make(map[rules.Severity][]string, len(severities))
+	for _, s := range severities {
+		routes[s] = notifierNames(notifiers)
+	}
+	return routes
+}
+
+func notifierNames(notifiers []Notifier) []string {
+	names := make([]string, len(notifiers))
+	for i, n := range notifiers {
+		names[i] = n.Name
+	}
+	return names
+}
+
+// Load reads the file at path and parses it; see Parse.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Summary is a one-line description for logs and the systemd status.
+func (c *Config) Summary() string {
+	return fmt.Sprintf("%s, %s, timezone %s",
+		count(len(c.Rooms), "room"), count(len(c.Notifiers), "notifier"), c.Timezone)
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// InlineSecrets lists the keys (e.g. "notifiers.phone.webhook_url") whose
+// secret is written in the file itself rather than in a _file or ${ENV}, so
+// the daemon can warn when the file is readable by others.
+func (c *Config) InlineSecrets() []string {
+	return append([]string(nil), c.inlineSecrets...)
+}
+
+// NotifierByName returns the notifier called name.
+func (c *Config) NotifierByName(name string) (Notifier, bool) {
+	for _, n := range c.Notifiers {
+		if n.Name == name {
+			return n, true
+		}
+	}
+	return Notifier{}, false
+}
+
+// Profile returns the profile of a room: its own platform or the default.
+func (c *Config) Profile(room rules.Room) rules.Profile {
+	name := room.Platform
+	if name == "" {
+		name = c.Platform
+	}
+	return c.Profiles[name]
+}

@@ -1,0 +1,316 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+)
+
+var commonNotifierKeys = []string{"name", "type", "timeout"}
+
+// notifierKeys lists, per type, the keys that apply to it.
+var notifierKeys = map[string][]string{
+	"slack":   {"webhook_url", "webhook_url_file", "token", "token_file", "channel", "app_token", "app_token_file", "api_url"},
+	"email":   {"host", "port", "tls", "username", "password", "password_file", "from", "to"},
+	"ntfy":    {"server", "topic", "token", "token_file"},
+	"console": nil,
+}
+
+var notifierTypes = []string{"slack", "email", "console", "ntfy"}
+
+var allNotifierKeys = func() []string {
+	keys := slices.Clone(commonNotifierKeys)
+	for _, typ := range notifierTypes {
+		for _, k := range notifierKeys[typ] {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}()
+
+const defaultNtfyServer = "https://ntfy.sh"
+
+// notifiers reads the notifier list; an empty list leaves the console alone.
+func (p *parser) notifiers(e entry) []Notifier {
+	if isNull(e.val) {
+		return nil
+	}
+	list := resolve(e.val)
+	if list.Kind != yaml.SequenceNode {
+		p.errorf(e.val, "notifiers must be a list (- name: …), not %s", describe(e.val))
+		return nil
+	}
+	var out []Notifier
+	firstLine := map[string]int{}
+	for _, item := range list.Content {
+		n, ok := p.notifier(item)
+		if !ok {
+			continue
+		}
+		if line, dup := firstLine[n.Name]; dup {
+			p.errorf(item, "duplicate notifier name %q (first at line %d)", n.Name, line)
+			continue
+		}
+		firstLine[n.Name] = item.Line
+		out = append(out, n)
+	}
+	return out
+}
+
+func (p *parser) notifier(item *yaml.Node) (Notifier, bool) {
+	f, ok := p.mapping(item, "notifier", allNotifierKeys)
+	if !ok {
+		return Notifier{}, false
+	}
+	n := Notifier{Timeout: defaultTimeout}
+	te, ok := f.get("type")
+	if !ok {
+		p.errorf(item, "notifier needs a type: %s", strings.Join(notifierTypes, ", "))
+		return Notifier{}, false
+	}
+	if n.Type, ok = p.text(te); !ok {
+		return Notifier{}, false
+	}
+	if !slices.Contains(notifierTypes, n.Type) {
+		p.errorf(te.val, "unknown notifier type %q: use %s", n.Type, strings.Join(notifierTypes, ", "))
+		return Notifier{}, false
+	}
+	n.Name = n.Type // one notifier per type needs no name
+	if ne, ok := f.get("name"); ok {
+		name, ok := p.text(ne)
+		if !ok {
+			return Notifier{}, false
+		}
+		if !validName(name) {
+			p.errorf(ne.val, "bad notifier name %q: use letters, digits, '-', '_' or '.'", name)
+			return Notifier{}, false
+		}
+		n.Name = name
+	}
+	good := true
+	for _, fe := range f.entries {
+		if !slices.Contains(commonNotifierKeys, fe.key) && !slices.Contains(notifierKeys[n.Type], fe.key) {
+			p.errorf(fe.keyNode, "key %q does not apply to a %s notifier", fe.key, n.Type)
+			good = false
+		}
+	}
+	if toe, ok := f.get("timeout"); ok {
+		d, ok := p.duration(toe)
+		switch {
+		case ok && d == 0:
+			p.errorf(toe.val, "timeout must be longer than 0")
+			good = false
+		case ok:
+			n.Timeout = d
+		default:
+			good = false
+		}
+	}
+	where := fmt.Sprintf("%s notifier %q", n.Type, n.Name)
+	owner := "notifiers." + n.Name
+	switch n.Type {
+	case "slack":
+		good = p.slack(f, &n, where, owner) && good
+	case "email":
+		good = p.email(f, &n, where, owner) && good
+	case "ntfy":
+		good = p.ntfy(f, &n, where, owner) && good
+	}
+	return n, good
+}
+
+func validName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) slack(f fields, n *Notifier, where, owner string) bool {
+	errs := len(p.errs)
+	var hasHook, hasToken, hasApp bool
+	n.WebhookURL, hasHook = p.secret(f, "webhook_url", owner)
+	n.Token, hasToken = p.secret(f, "token", owner)
+	n.AppToken, hasApp = p.secret(f, "app_token", owner)
+	if !n.WebhookURL.IsZero() && !isHTTPURL(n.WebhookURL.Value()) {
+		// The URL is the credential: name the key, never the value.
+		p.errorf(valueNode(f, "webhook_url"), "webhook_url is not an http(s) URL")
+	}
+	n.Channel = p.optionalText(f, "channel")
+	if ae, ok := f.get("api_url"); ok {
+		if s, ok := p.text(ae); ok && s != "" {
+			if !isHTTPURL(s) {
+				p.errorf(ae.val, "api_url %q is not an http(s) URL", s)
+			} else if !strings.HasSuffix(s, "/") {
+				s += "/" // slack-go joins method names straight onto the base
+			}
+			n.APIURL = s
+		}
+	}
+	switch {
+	case hasToken && n.Channel == "":
+		p.errorf(f.node, "%s has a token but no channel (e.g. channel: \"#roomwatch\")", where)
+	case !hasHook && !hasToken:
+		p.errorf(f.node, "%s needs webhook_url (or webhook_url_file), or token (or token_file) with channel", where)
+	}
+	if hasApp && !hasToken {
+		p.errorf(valueNode(f, "app_token"), "app_token (buttons) also needs token and channel")
+	}
+	return len(p.errs) == errs
+}
+
+func (p *parser) email(f fields, n *Notifier, where, owner string) bool {
+	errs := len(p.errs)
+	n.Host, _ = p.required(f, "host", where)
+	n.TLS = "starttls"
+	if te, ok := f.get("tls"); ok {
+		if s, ok := p.text(te); ok && s != "" {
+			if s != "starttls" && s != "tls" && s != "none" {
+				p.errorf(te.val, "tls: unknown mode %q: use starttls, tls or none", s)
+			}
+			n.TLS = s
+		}
+	}
+	n.Port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[n.TLS]
+	if pe, ok := f.get("port"); ok {
+		if s, ok := p.text(pe); ok && s != "" {
+			port, err := strconv.Atoi(s)
+			if err != nil || port < 1 || port > 65535 {
+				p.errorf(pe.val, "port: %q is not a port number (1-65535)", s)
+			}
+			n.Port = port
+		}
+	}
+	n.Username = p.optionalText(f, "username")
+	var hasPassword bool
+	n.Password, hasPassword = p.secret(f, "password", owner)
+	if hasPassword && n.Username == "" {
+		p.errorf(valueNode(f, "password"), "%s has a password but no username", where)
+	}
+	if from, ok := p.required(f, "from", where); ok {
+		n.From = p.address(valueNode(f, "from"), "from", from)
+	}
+	te, ok := f.get("to")
+	if !ok {
+		p.errorf(f.node, "%s needs to (one address or a list)", where)
+		return false
+	}
+	list, ok := p.list(te)
+	if !ok {
+		return false
+	}
+	if len(list) == 0 {
+		p.errorf(te.val, "%s needs to (one address or a list)", where)
+	}
+	items := resolve(te.val).Content
+	for i, s := range list {
+		at := te.val
+		if i < len(items) {
+			at = items[i]
+		}
+		if addr := p.address(at, "to", s); addr != "" {
+			n.To = append(n.To, addr)
+		}
+	}
+	return len(p.errs) == errs
+}
+
+// address checks one mail address. Rejecting line breaks here is what keeps
+// header injection out of the mail notifier.
+func (p *parser) address(at *yaml.Node, key, s string) string {
+	a, err := mail.ParseAddress(s)
+	if err != nil || strings.ContainsAny(s, "\r\n") {
+		p.errorf(at, "%s: bad mail address %q", key, s)
+		return ""
+	}
+	return a.String()
+}
+
+func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
+	errs := len(p.errs)
+	n.Server = defaultNtfyServer
+	if se, ok := f.get("server"); ok {
+		if s, ok := p.text(se); ok && s != "" {
+			if !isHTTPURL(s) {
+				p.errorf(se.val, "server %q is not an http(s) URL", s)
+			}
+			n.Server = strings.TrimSuffix(s, "/")
+		}
+	}
+	if topic, ok := p.required(f, "topic", where); ok {
+		if !validTopic(topic) {
+			p.errorf(valueNode(f, "topic"), "bad topic %q: use up to 64 letters, digits, '-' or '_'", topic)
+		}
+		n.Topic = topic
+	}
+	n.Token, _ = p.secret(f, "token", owner)
+	n.NtfyToken = n.Token
+	return len(p.errs) == errs
+}
+
+func validTopic(topic string) bool {
+	if topic == "" || len(topic) > 64 {
+		return false
+	}
+	for _, r := range topic {
+		if !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// optionalText reads a string key that may be absent.
+func (p *parser) optionalText(f fields, key string) string {
+	e, ok := f.get(key)
+	if !ok {
+		return ""
+	}
+	s, _ := p.text(e)
+	return s
+}
+
+// required reads a key that must be set to something.
+func (p *parser) required(f fields, key, where string) (string, bool) {
+	e, ok := f.get(key)
+	if !ok {
+		p.errorf(f.node, "%s needs %s", where, key)
+		return "", false
+	}
+	s, ok := p.text(e)
+	if ok && s == "" {
+		p.errorf(e.val, "%s needs %s", where, key)
+		return "", false
+	}
+	return s, ok
+}
+
+// valueNode is where to point at a key's problem: the value of key or of
+// its _file twin, whichever is written.
+func valueNode(f fields, key string) *yaml.Node {
+	if e, ok := f.get(key); ok {
+		return e.val
+	}
+	if e, ok := f.get(key + "_file"); ok {
+		return e.val
+	}
+	return f.node
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

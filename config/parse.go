@@ -1,0 +1,449 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+var topKeys = []string{
+	"timezone", "language", "store", "platform", "profiles", "policy",
+	"notifiers", "routes", "control", "rooms",
+}
+
+var policyKeys = []string{
+	"check_in_every", "cancel_after_buyer_silence", "close_after_buyer_silence",
+	"close_after_delivery", "warn_before", "repeat_every", "repeat_for",
+	"quiet_hours", "digest_at",
+}
+
+// policyDurations are the policy's plain durations. Only repeat_for may be
+// zero (no repeats); a zero elsewhere would put a deadline on its own start.
+var policyDurations = []struct {
+	key    string
+	field  func(*rules.Policy) *time.Duration
+	zeroOK bool
+}{
+	{"check_in_every", func(p *rules.Policy) *time.Duration { return &p.CheckInEvery }, false},
+	{"cancel_after_buyer_silence", func(p *rules.Policy) *time.Duration { return &p.CancelAfterBuyerSilence }, false},
+	{"close_after_buyer_silence", func(p *rules.Policy) *time.Duration { return &p.CloseAfterBuyerSilence }, false},
+	{"close_after_delivery", func(p *rules.Policy) *time.Duration { return &p.CloseAfterDelivery }, false},
+	{"repeat_every", func(p *rules.Policy) *time.Duration { return &p.RepeatEvery }, false},
+	{"repeat_for", func(p *rules.Policy) *time.Duration { return &p.RepeatFor }, true},
+}
+
+// profileDurations are the overridable clocks of a platform; 0 ("none")
+// means the platform has no such rule.
+var profileDurations = []struct {
+	key   string
+	field func(*rules.Profile) *time.Duration
+}{
+	{"first_message", func(p *rules.Profile) *time.Duration { return &p.FirstMessage }},
+	{"seller_silence_cancel", func(p *rules.Profile) *time.Duration { return &p.SellerSilenceCancel }},
+	{"buyer_unreachable_cancel", func(p *rules.Profile) *time.Duration { return &p.BuyerUnreachableCancel }},
+	{"auto_approval", func(p *rules.Profile) *time.Duration { return &p.AutoApproval }},
+	{"rating_window", func(p *rules.Profile) *time.Duration { return &p.RatingWindow }},
+	{"room_limit", func(p *rules.Profile) *time.Duration { return &p.RoomLimit }},
+	{"content_hidden_after_cancel", func(p *rules.Profile) *time.Duration { return &p.ContentHiddenAfterCancel }},
+}
+
+var profileFlags = []struct {
+	key   string
+	field func(*rules.Profile) *bool
+}{
+	{"rating_from_close", func(p *rules.Profile) *bool { return &p.RatingFromClose }},
+	{"room_limit_from_activity", func(p *rules.Profile) *bool { return &p.RoomLimitFromActivity }},
+}
+
+var profileKeys = func() []string {
+	var keys []string
+	for _, d := range profileDurations {
+		keys = append(keys, d.key)
+	}
+	for _, f := range profileFlags {
+		keys = append(keys, f.key)
+	}
+	return keys
+}()
+
+var controlKeys = []string{"socket", "http", "token", "token_file"}
+
+// Parse validates data as the config file at path. Relative paths in it
+// resolve against path's folder. On any problem it returns Errors holding
+// every problem found, sorted by position.
+func Parse(path string, data []byte) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	p := &parser{file: path, dir: filepath.Dir(abs), lookupEnv: os.LookupEnv}
+	c := defaults(p.dir)
+	c.Path = abs
+	if root := p.document(data); root != nil {
+		p.config(root, c)
+	} else {
+		c.Routes = routeAll(c.Notifiers)
+	}
+	if len(p.errs) > 0 {
+		return nil, p.errs.sorted()
+	}
+	c.inlineSecrets = p.inline
+	return c, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// document parses the YAML text and returns its root node, or nil for an
+// empty file or a syntax error (which is reported).
+func (p *parser) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if !errors.Is(err, io.EOF) {
+			p.syntaxError(err)
+		}
+		return nil
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		at := &next
+		if len(next.Content) > 0 {
+			at = next.Content[0]
+		}
+		p.errorf(at, "a second YAML document: the config is one document, remove the \"---\"")
+	case !errors.Is(err, io.EOF):
+		p.syntaxError(err)
+	}
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		return nil
+	}
+	return doc.Content[0]
+}
+
+func (p *parser) syntaxError(err error) {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		p.errs = append(p.errs, Error{File: p.file, Line: line, Msg: "YAML syntax: " + m[2]})
+		return
+	}
+	p.errs = append(p.errs, Error{File: p.file, Msg: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")})
+}
+
+// config fills c from the root mapping. Sections are read in dependency
+// order, not file order: rooms need the timezone and the platforms, routes
+// need the notifier names.
+func (p *parser) config(root *yaml.Node, c *Config) {
+	top, ok := p.mapping(root, "the top level", topKeys)
+	if !ok {
+		c.Routes = routeAll(c.Notifiers)
+		return
+	}
+	if e, ok := top.get("timezone"); ok {
+		if s, ok := p.text(e); ok && s != "" {
+			if tz, err := time.LoadLocation(s); err != nil {
+				p.errorf(e.val, "unknown timezone %q: use an IANA name such as Asia/Tokyo or UTC", s)
+			} else {
+				c.Timezone = tz
+			}
+		}
+	}
+	c.Policy.Location = c.Timezone
+	if e, ok := top.get("language"); ok {
+		if s, ok := p.text(e); ok && s != "" {
+			if s != "ja" && s != "en" {
+				p.errorf(e.val, "unknown language %q: use ja or en", s)
+			} else {
+				c.Language = s
+			}
+		}
+	}
+	if e, ok := top.get("store"); ok {
+		if s, ok := p.text(e); ok && s != "" {
+			c.Store = p.path(s)
+		}
+	}
+	if e, ok := top.get("profiles"); ok {
+		p.profiles(e, c.Profiles)
+	}
+	if e, ok := top.get("platform"); ok {
+		if s, ok := p.text(e); ok && s != "" {
+			if p.knownPlatform(e.val, s, c.Profiles) {
+				c.Platform = s
+			}
+		}
+	}
+	if e, ok := top.get("policy"); ok {
+		p.policy(e, c)
+	}
+	if e, ok := top.get("notifiers"); ok {
+		if notifiers := p.notifiers(e); len(notifiers) > 0 {
+			c.Notifiers = notifiers
+		}
+	}
+	c.Routes = routeAll(c.Notifiers)
+	if e, ok := top.get("routes"); ok {
+		p.routes(e, c)
+	}
+	if e, ok := top.get("control"); ok {
+		p.control(e, c)
+	}
+	if e, ok := top.get("rooms"); ok {
+		p.rooms(e, c)
+	}
+}
+
+func (p *parser) knownPlatform(at *yaml.Node, name string, profiles map[string]rules.Profile) bool {
+	if _, ok := profiles[name]; ok {
+		return true
+	}
+	known := make([]string, 0, len(profiles))
+	for k := range profiles {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	p.errorf(at, "unknown platform %q: use one of %s", name, strings.Join(known, ", "))
+	return false
+}
+
+// path makes a path from the file absolute, against the file's folder.
+func (p *parser) path(s string) string {
+	if filepath.IsAbs(s) {
+		return filepath.Clean(s)
+	}
+	return filepath.Join(p.dir, s)
+}
+
+// duration reads a non-negative duration.
+func (p *parser) duration(e entry) (time.Duration, bool) {
+	s, ok := p.text(e)
+	if !ok {
+		return 0, false
+	}
+	d, err := ParseDuration(s)
+	if err != nil {
+		p.errorf(e.val, "%s: %v", e.key, err)
+		return 0, false
+	}
+	if d < 0 {
+		p.errorf(e.val, "%s: %q is negative", e.key, s)
+		return 0, false
+	}
+	return d, true
+}
+
+func (p *parser) profiles(e entry, profiles map[string]rules.Profile) {
+	// Any key is accepted here so that a wrong one is reported as an unknown
+	// platform, with the list of known ones.
+	platforms, _ := p.mapping(e.val, "profiles", nil)
+	for _, pe := range platforms.entries {
+		if !p.knownPlatform(pe.keyNode, pe.key, profiles) {
+			continue
+		}
+		profile := profiles[pe.key]
+		f, ok := p.mapping(pe.val, "profiles."+pe.key, profileKeys)
+		if !ok {
+			continue
+		}
+		for _, d := range profileDurations {
+			if de, ok := f.get(d.key); ok {
+				if v, ok := p.duration(de); ok {
+					*d.field(&profile) = v
+				}
+			}
+		}
+		for _, flag := range profileFlags {
+			if fe, ok := f.get(flag.key); ok {
+				if v, ok := p.boolean(fe); ok {
+					*flag.field(&profile) = v
+				}
+			}
+		}
+		profiles[pe.key] = profile
+	}
+}
+
+func (p *parser) boolean(e entry) (bool, bool) {
+	s, ok := p.text(e)
+	if !ok {
+		return false, false
+	}
+	switch s {
+	case "true":
+		return true, true
+	case "false", "":
+		return false, true
+	}
+	p.errorf(e.val, "%s: %q is not true or false", e.key, s)
+	return false, false
+}
+
+func (p *parser) policy(e entry, c *Config) {
+	f, ok := p.mapping(e.val, "policy", policyKeys)
+	if !ok {
+		return
+	}
+	for _, d := range policyDurations {
+		de, ok := f.get(d.key)
+		if !ok {
+			continue
+		}
+		v, ok := p.duration(de)
+		if !ok {
+			continue
+		}
+		if v == 0 && !d.zeroOK {
+			p.errorf(de.val, "%s must be longer than 0", d.key)
+			continue
+		}
+		*d.field(&c.Policy) = v
+	}
+	if we, ok := f.get("warn_before"); ok {
+		if warn, ok := p.warnBefore(we); ok {
+			c.Policy.WarnBefore = warn
+		}
+	}
+	if qe, ok := f.get("quiet_hours"); ok {
+		if s, ok := p.text(qe); ok {
+			c.Policy.QuietHours = rules.QuietHours{}
+			if s != "" && !strings.EqualFold(s, "none") {
+				start, end, err := parseWindow(s)
+				if err != nil {
+					p.errorf(qe.val, "quiet_hours: %v", err)
+				} else {
+					c.Policy.QuietHours = rules.QuietHours{Start: start, End: end}
+				}
+			}
+		}
+	}
+	if de, ok := f.get("digest_at"); ok {
+		if s, ok := p.text(de); ok {
+			c.DigestAt = digestOff
+			if s != "" && !strings.EqualFold(s, "none") {
+				at, err := parseClock(s)
+				if err != nil {
+					p.errorf(de.val, "digest_at: %v", err)
+				} else {
+					c.DigestAt = at
+				}
+			}
+		}
+	}
+}
+
+// warnBefore reads the warning offsets, largest first without repeats, the
+// order rules.Plan expects.
+func (p *parser) warnBefore(e entry) ([]time.Duration, bool) {
+	var items []*yaml.Node
+	if v := resolve(e.val); v.Kind == yaml.SequenceNode {
+		items = v.Content
+	} else if !isNull(e.val) {
+		items = []*yaml.Node{e.val}
+	}
+	warn := []time.Duration{}
+	good := true
+	for _, item := range items {
+		d, ok := p.duration(entry{key: e.key, keyNode: e.keyNode, val: item})
+		if ok && d == 0 {
+			p.errorf(item, "warn_before: each warning must be longer than 0")
+			ok = false
+		}
+		if !ok {
+			good = false
+			continue
+		}
+		if !slices.Contains(warn, d) {
+			warn = append(warn, d)
+		}
+	}
+	slices.Sort(warn)
+	slices.Reverse(warn)
+	return warn, good
+}
+
+func (p *parser) routes(e entry, c *Config) {
+	f, ok := p.mapping(e.val, "routes", nil)
+	if !ok {
+		return
+	}
+	for _, re := range f.entries {
+		severity := rules.Severity(re.key)
+		if !slices.Contains(severities, severity) {
+			p.errorf(re.keyNode, "unknown severity %q in routes: use critical, warning or info", re.key)
+			continue
+		}
+		var names []string
+		var items []*yaml.Node
+		if v := resolve(re.val); v.Kind == yaml.SequenceNode {
+			items = v.Content
+		} else if !isNull(re.val) {
+			items = []*yaml.Node{re.val}
+		}
+		for _, item := range items {
+			name, ok := p.text(entry{key: "routes." + re.key, keyNode: re.keyNode, val: item})
+			if !ok {
+				continue
+			}
+			switch {
+			case name == "":
+				p.errorf(item, "routes.%s: empty notifier name", re.key)
+			case slices.Contains(names, name):
+				p.errorf(item, "routes.%s names notifier %q twice", re.key, name)
+			default:
+				if _, found := c.NotifierByName(name); !found {
+					p.errorf(item, "routes.%s names notifier %q, which is not defined (notifiers: %s)",
+						re.key, name, strings.Join(notifierNames(c.Notifiers), ", "))
+					continue
+				}
+				names = append(names, name)
+			}
+		}
+		c.Routes[severity] = names
+	}
+}
+
+func (p *parser) control(e entry, c *Config) {
+	f, ok := p.mapping(e.val, "control", controlKeys)
+	if !ok {
+		return
+	}
+	if se, ok := f.get("socket"); ok {
+		if s, ok := p.text(se); ok && s != "" {
+			c.Control.Socket = p.path(s)
+		}
+	}
+	c.Control.Token, _ = p.secret(f, "token", "control")
+	he, ok := f.get("http")
+	if !ok {
+		return
+	}
+	addr, ok := p.text(he)
+	if !ok || addr == "" {
+		return
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		p.errorf(he.val, "control.http: bad listen address %q: use host:port, e.g. 127.0.0.1:8765", addr)
+		return
+	}
+	if c.Control.Token.IsZero() && !f.has("token") && !f.has("token_file") {
+		p.errorf(he.val, "control.http enables the HTTP API, which needs token or token_file")
+		return
+	}
+	c.Control.HTTP = addr
+}

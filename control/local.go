@@ -1,0 +1,395 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/roomwatch/roomwatch/engine"
+	"github.com/roomwatch/roomwatch/notifier/message"
+	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/store"
+)
+
+// FutureSlack is how far in the future a recorded event may lie: clocks of
+// a phone and a server disagree a little, never by more.
+const FutureSlack = time.Minute
+
+// Local runs the operations directly on an engine: inside the daemon, or
+// from the command line when no daemon runs.
+type Local struct {
+	Engine *engine.Engine
+	// Reloader reloads the configuration; nil outside the daemon.
+	Reloader func(ctx context.Context) error
+}
+
+var _ Service = (*Local)(nil)
+
+func (l *Local) room(id string) (rules.Room, error) {
+	if id == "" {
+		return rules.Room{}, inputErrorf("no room given")
+	}
+	r, ok, err := l.Engine.Room(id)
+	if err != nil {
+		return rules.Room{}, err
+	}
+	if !ok {
+		return rules.Room{}, inputErrorf("unknown room %q: add it to %s first", id, l.Engine.Config().Path)
+	}
+	return r, nil
+}
+
+// Record appends an event and reschedules the room.
+func (l *Local) Record(ctx context.Context, req EventRequest) (RoomStatus, error) {
+	if !req.Event.Valid() {
+		return RoomStatus{}, inputErrorf("unknown event %q (one of %s)", req.Event, eventNames())
+	}
+	if _, err := l.room(req.Room); err != nil {
+		return RoomStatus{}, err
+	}
+	now := l.Engine.Now()
+	at := req.At
+	if at.IsZero() {
+		at = now
+	}
+	if at.After(now.Add(FutureSlack)) {
+		return RoomStatus{}, inputErrorf("time %s is in the future", at.In(l.Engine.Config().Timezone).Format("2006-01-02 15:04 MST"))
+	}
+	source := req.Source
+	if source == "" {
+		source = "cli"
+	}
+	ev := store.Event{Room: req.Room, Kind: req.Event, At: at, Source: source, RecordedAt: now}
+	if _, err := l.Engine.Record(ctx, ev); err != nil {
+		if errors.Is(err, store.ErrUnknownRoom) {
+			return RoomStatus{}, inputErrorf("unknown room %q", req.Room)
+		}
+		return RoomStatus{}, err
+	}
+	return l.statusOf(req.Room, now)
+}
+
+// ackable reports whether an alert has warn or repeat steps an ack can stop.
+func ackable(k rules.Kind) bool {
+	return k == rules.FirstMessage || k == rules.CancelRisk || k == rules.DeliveryDue
+}
+
+// Ack stops the remaining warn and repeat steps of a room's live critical
+// alerts; the step at the deadline itself still goes out.
+func (l *Local) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
+	if req.Kind != "" && !req.Kind.Valid() {
+		return AckResult{}, inputErrorf("unknown alert kind %q", req.Kind)
+	}
+	if req.Kind != "" && !ackable(req.Kind) {
+		return AckResult{}, inputErrorf("%s sends once and has no repeats to stop", req.Kind)
+	}
+	r, err := l.room(req.Room)
+	if err != nil {
+		return AckResult{}, err
+	}
+	env, err := l.Engine.Env(r)
+	if err != nil {
+		return AckResult{}, err
+	}
+	now := l.Engine.Now()
+	res := AckResult{Room: r.ID}
+	for _, a := range rules.Alerts(r, env) {
+		if !ackable(a.Kind) || (req.Kind != "" && a.Kind != req.Kind) {
+			continue
+		}
+		if err := l.Engine.Store().AddAck(r.ID, rules.Ack{Kind: a.Kind, Deadline: a.Deadline, At: now}); err != nil {
+			return AckResult{}, err
+		}
+		res.Acked = append(res.Acked, l.viewOf(a))
+	}
+	if len(res.Acked) == 0 {
+		what := "critical alert"
+		if req.Kind != "" {
+			what = string(req.Kind) + " alert"
+		}
+		return AckResult{}, inputErrorf("room %s has no live %s to acknowledge", r.ID, what)
+	}
+	if _, err := l.Engine.Evaluate(ctx, r.ID); err != nil {
+		return AckResult{}, err
+	}
+	return res, nil
+}
+
+// MaxSnooze bounds a snooze: a forgotten snooze must not hide a room for good.
+const MaxSnooze = 7 * 24 * time.Hour
+
+// Snooze holds a room's alerts, except deadline breaches, for a while.
+func (l *Local) Snooze(ctx context.Context, req SnoozeRequest) (RoomStatus, error) {
+	if req.For <= 0 || req.For > MaxSnooze {
+		return RoomStatus{}, inputErrorf("snooze duration must be between 1m and %s", rules.FormatDuration(MaxSnooze))
+	}
+	r, err := l.room(req.Room)
+	if err != nil {
+		return RoomStatus{}, err
+	}
+	now := l.Engine.Now()
+	if err := l.Engine.Store().SetSnooze(r.ID, rules.Snooze{From: now, Until: now.Add(req.For)}); err != nil {
+		return RoomStatus{}, err
+	}
+	if _, err := l.Engine.Evaluate(ctx, r.ID); err != nil {
+		return RoomStatus{}, err
+	}
+	return l.statusOf(r.ID, now)
+}
+
+// Status shows each room (or one): state, next deadline, time left, what to do.
+func (l *Local) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, error) {
+	now := req.Now
+	if now.IsZero() {
+		now = l.Engine.Now()
+	}
+	if req.Room != "" {
+		st, err := l.statusOf(req.Room, now)
+		if err != nil {
+			return nil, err
+		}
+		return []RoomStatus{st}, nil
+	}
+	rooms, err := l.Engine.Rooms()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RoomStatus, 0, len(rooms))
+	for _, r := range rooms {
+		st, err := l.describe(r, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	sortStatus(out)
+	return out, nil
+}
+
+// sortStatus puts the most urgent room first: rooms with a next deadline by
+// that deadline, then rooms with nothing to do, by ID.
+func sortStatus(rs []RoomStatus) {
+	slices.SortStableFunc(rs, func(a, b RoomStatus) int {
+		switch {
+		case a.Next != nil && b.Next != nil:
+			if c := a.Next.Deadline.Compare(b.Next.Deadline); c != 0 {
+				return c
+			}
+		case a.Next != nil:
+			return -1
+		case b.Next != nil:
+			return 1
+		}
+		return compareIDs(a.Room, b.Room)
+	})
+}
+
+func compareIDs(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}
+
+func (l *Local) statusOf(id string, now time.Time) (RoomStatus, error) {
+	r, err := l.room(id)
+	if err != nil {
+		return RoomStatus{}, err
+	}
+	return l.describe(r, now)
+}
+
+func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, error) {
+	env, err := l.Engine.Env(r)
+	if err != nil {
+		return RoomStatus{}, err
+	}
+	alerts := rules.Alerts(r, env)
+	slices.SortStableFunc(alerts, func(a, b rules.Alert) int { return a.Deadline.Compare(b.Deadline) })
+	st := RoomStatus{
+		Room: r.ID, Title: r.Title, Buyer: r.Buyer, URL: r.URL,
+		State:  rules.StateOf(r),
+		Alerts: make([]AlertView, 0, len(alerts)),
+		Events: map[rules.EventKind]time.Time{},
+	}
+	for _, e := range rules.EventKinds {
+		if t := r.Event(e); !t.IsZero() {
+			st.Events[e] = l.local(t)
+		}
+	}
+	if env.Snooze.Active(now) {
+		st.Snoozed = l.local(env.Snooze.Until)
+	}
+	var next *rules.Alert
+	for i, a := range alerts {
+		st.Alerts = append(st.Alerts, l.viewOf(a))
+		if !a.Deadline.Before(now) && next == nil {
+			next = &alerts[i]
+		}
+	}
+	if next == nil && len(alerts) > 0 {
+		// Every deadline has passed: the latest overdue one is what to act on.
+		next = &alerts[len(alerts)-1]
+	}
+	if next != nil {
+		v := l.viewOf(*next)
+		st.Next = &v
+		st.TimeLeft = message.TimeLeft(next.Deadline.Sub(now), l.Engine.Config().Language)
+		st.Action = message.Action(next.Kind, l.Engine.Config().Language)
+	}
+	return st, nil
+}
+
+func (l *Local) viewOf(a rules.Alert) AlertView {
+	return AlertView{Kind: a.Kind, Severity: a.Severity, Deadline: l.local(a.Deadline)}
+}
+
+// local puts t in the configured zone, so every time a command prints or
+// sends as JSON carries the seller's offset.
+func (l *Local) local(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(l.Engine.Config().Timezone)
+}
+
+// Plan lists every step sent from req.Now (default now) until req.Until.
+// With an explicit Now, rooms are planned as if their facts had been known
+// from the start, so a plan for a past moment shows every warn step.
+func (l *Local) Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error) {
+	now := req.Now
+	hypothetical := !now.IsZero()
+	if !hypothetical {
+		now = l.Engine.Now()
+	}
+	if !req.Until.IsZero() && req.Until.Before(now) {
+		return nil, inputErrorf("--until is before --now")
+	}
+	rooms, err := l.Engine.Rooms()
+	if err != nil {
+		return nil, err
+	}
+	lang := l.Engine.Config().Language
+	var out []PlanStep
+	for _, r := range rooms {
+		if hypothetical {
+			r.Seen = time.Time{}
+		}
+		steps, err := l.Engine.Steps(r)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range rules.Upcoming(steps, now) {
+			if !req.Until.IsZero() && s.SendAt.After(req.Until) {
+				continue
+			}
+			ps := PlanStep{
+				Room: s.Room, Kind: s.Kind, Severity: s.Severity, Deadline: l.local(s.Deadline),
+				At: l.local(s.SendAt), Step: s.Name, Title: r.Title, Buyer: r.Buyer,
+				Action: message.Action(s.Kind, lang),
+			}
+			if !s.SendAt.Equal(s.At) {
+				ps.HeldFrom = l.local(s.At)
+			}
+			out = append(out, ps)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b PlanStep) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		if c := compareIDs(a.Room, b.Room); c != 0 {
+			return c
+		}
+		return kindOrder(a.Kind) - kindOrder(b.Kind)
+	})
+	return out, nil
+}
+
+func kindOrder(k rules.Kind) int { return slices.Index(rules.Kinds, k) }
+
+// History returns a room's events and the alerts sent for it, including
+// rooms no longer in the configuration.
+func (l *Local) History(ctx context.Context, req HistoryRequest) (History, error) {
+	if req.Room == "" {
+		return History{}, inputErrorf("no room given")
+	}
+	st := l.Engine.Store()
+	events, err := st.Events(req.Room)
+	if err != nil {
+		return History{}, err
+	}
+	ledger, err := st.Ledger(req.Room)
+	if err != nil {
+		return History{}, err
+	}
+	if len(events) == 0 && len(ledger) == 0 {
+		if _, ok, err := l.Engine.Room(req.Room); err != nil {
+			return History{}, err
+		} else if !ok {
+			return History{}, inputErrorf("unknown room %q", req.Room)
+		}
+	}
+	h := History{Room: req.Room, Events: []HistoryEvent{}, Alerts: []HistoryAlert{}}
+	for _, e := range events {
+		h.Events = append(h.Events, HistoryEvent{Event: e.Kind, At: l.local(e.At), Source: e.Source, RecordedAt: l.local(e.RecordedAt)})
+	}
+	for _, e := range ledger {
+		h.Alerts = append(h.Alerts, HistoryAlert{
+			Kind: e.Step.Kind, Step: e.Step.Name, Severity: e.Step.Severity, Deadline: l.local(e.Step.Deadline),
+			At: l.local(e.Step.SendAt), State: e.State, Late: e.Late, Attempts: e.Attempts, SentAt: l.local(e.SentAt), Results: e.Results,
+		})
+	}
+	slices.SortStableFunc(h.Alerts, func(a, b HistoryAlert) int { return a.At.Compare(b.At) })
+	return h, nil
+}
+
+// Reload re-reads the configuration in the daemon.
+func (l *Local) Reload(ctx context.Context) error {
+	if l.Reloader == nil {
+		return inputErrorf("no daemon is running: the next start reads the configuration")
+	}
+	return l.Reloader(ctx)
+}
+
+// Backup writes a consistent copy of the store, taken in one read
+// transaction, so it can run while the daemon works.
+func (l *Local) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	return l.Engine.Store().WriteTo(w)
+}
+
+func eventNames() string {
+	s := ""
+	for i, e := range rules.EventKinds {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(e)
+	}
+	return s
+}
+
+// EventCommands maps each event command of the CLI to its event.
+var EventCommands = []struct {
+	Command string
+	Event   rules.EventKind
+	Short   string
+}{
+	{"sent", rules.EventSellerMessage, "record that you sent a message in the room"},
+	{"replied", rules.EventBuyerMessage, "record that the buyer wrote in the room"},
+	{"delivered", rules.EventDelivered, "record a formal delivery (正式な納品)"},
+	{"pushed-back", rules.EventPushedBack, "record that the buyer rejected the delivery"},
+	{"closed", rules.EventClosed, "record that the room was approved and closed"},
+	{"cancelled", rules.EventCancelled, "record that the order was cancelled"},
+	{"buyer-rated", rules.EventBuyerRated, "record that the buyer rated you"},
+	{"rated", rules.EventSellerRated, "record that you rated the buyer"},
+}
+

@@ -1,0 +1,257 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/roomwatch/roomwatch/config"
+)
+
+// API paths, shared by the server and the client.
+const (
+	pathEvents  = "/v1/events"
+	pathAck     = "/v1/ack"
+	pathSnooze  = "/v1/snooze"
+	pathStatus  = "/v1/status"
+	pathPlan    = "/v1/plan"
+	pathHistory = "/v1/history"
+	pathReload  = "/v1/reload"
+	pathBackup  = "/v1/backup"
+)
+
+// errorBody is how the API reports a failure.
+type errorBody struct {
+	Error string `json:"error"`
+	Input bool   `json:"input,omitempty"`
+}
+
+// Handler serves a Service as JSON over HTTP.
+func Handler(svc Service, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+pathEvents, func(w http.ResponseWriter, r *http.Request) {
+		var req EventRequest
+		if decode(w, r, &req) {
+			reply(w, log)(svc.Record(r.Context(), req))
+		}
+	})
+	mux.HandleFunc("POST "+pathAck, func(w http.ResponseWriter, r *http.Request) {
+		var req AckRequest
+		if decode(w, r, &req) {
+			reply(w, log)(svc.Ack(r.Context(), req))
+		}
+	})
+	mux.HandleFunc("POST "+pathSnooze, func(w http.ResponseWriter, r *http.Request) {
+		var req SnoozeRequest
+		if decode(w, r, &req) {
+			reply(w, log)(svc.Snooze(r.Context(), req))
+		}
+	})
+	mux.HandleFunc("GET "+pathStatus, func(w http.ResponseWriter, r *http.Request) {
+		req := StatusRequest{Room: r.URL.Query().Get("room")}
+		if !queryTime(w, r, "now", &req.Now) {
+			return
+		}
+		reply(w, log)(svc.Status(r.Context(), req))
+	})
+	mux.HandleFunc("GET "+pathPlan, func(w http.ResponseWriter, r *http.Request) {
+		var req PlanRequest
+		if !queryTime(w, r, "now", &req.Now) || !queryTime(w, r, "until", &req.Until) {
+			return
+		}
+		reply(w, log)(svc.Plan(r.Context(), req))
+	})
+	mux.HandleFunc("GET "+pathHistory, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, log)(svc.History(r.Context(), HistoryRequest{Room: r.URL.Query().Get("room")}))
+	})
+	mux.HandleFunc("POST "+pathReload, func(w http.ResponseWriter, r *http.Request) {
+		err := svc.Reload(r.Context())
+		reply(w, log)(struct {
+			Reloaded bool `json:"reloaded"`
+		}{err == nil}, err)
+	})
+	mux.HandleFunc("GET "+pathBackup, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		// Errors after the first byte cannot change the status: the client
+		// sees a short body and refuses it (it checks the length trailer).
+		cw := &countingWriter{w: w}
+		if _, err := svc.Backup(r.Context(), cw); err != nil {
+			log.Error("backup over the control socket failed", "err", err)
+			if cw.n == 0 {
+				writeJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error()})
+			}
+			return
+		}
+		w.Header().Set(http.TrailerPrefix+"Backup-Length", strconv.FormatInt(cw.n, 10))
+	})
+	return mux
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// maxBody bounds a request: every request body is a few hundred bytes.
+const maxBody = 64 << 10
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "bad request body: " + err.Error(), Input: true})
+		return false
+	}
+	return true
+}
+
+func queryTime(w http.ResponseWriter, r *http.Request, name string, t *time.Time) bool {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return true
+	}
+	parsed, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: fmt.Sprintf("%s: not an RFC 3339 time: %q", name, v), Input: true})
+		return false
+	}
+	*t = parsed
+	return true
+}
+
+// reply writes a service result: 200 with the value, 400 for the caller's
+// mistake, 500 otherwise.
+func reply[T any](w http.ResponseWriter, log *slog.Logger) func(T, error) {
+	return func(v T, err error) {
+		switch {
+		case err == nil:
+			writeJSON(w, http.StatusOK, v)
+		case IsInputError(err):
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Input: true})
+		default:
+			log.Error("control request failed", "err", err)
+			writeJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error()})
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Server is the daemon's control socket.
+type Server struct {
+	socket string
+	http   *http.Server
+	done   chan struct{}
+}
+
+type peerKey struct{}
+
+// Listen serves svc on the configured unix socket, mode 0600, accepting only
+// the daemon's own user and root.
+func Listen(ctrl config.Control, svc Service, log *slog.Logger) (*Server, error) {
+	path := ctrl.Socket
+	if path == "" {
+		return nil, errors.New("control: no socket path configured")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("control: socket folder: %w", err)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		if c, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("control: %s answers: another roomwatch is running with this configuration", path)
+		}
+		// A socket left by a daemon that died: nobody listens on it.
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("control: removing the stale socket: %w", err)
+		}
+	}
+	// The umask makes the socket 0600 from birth; the chmod is for umasks
+	// that were already stricter or a file system that ignores it.
+	old := unix.Umask(0o177)
+	ln, err := net.Listen("unix", path)
+	unix.Umask(old)
+	if err != nil {
+		return nil, fmt.Errorf("control: listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("control: %w", err)
+	}
+	uid := os.Getuid()
+	handler := Handler(svc, log)
+	s := &Server{socket: path, done: make(chan struct{})}
+	s.http = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			peer, _ := r.Context().Value(peerKey{}).(int)
+			if peer != uid && peer != 0 {
+				writeJSON(w, http.StatusForbidden, errorBody{Error: "control: only the daemon's own user or root may use this socket"})
+				return
+			}
+			handler.ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, peerKey{}, peerUID(c))
+		},
+	}
+	go func() {
+		defer close(s.done)
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("control socket stopped", "err", err)
+		}
+	}()
+	return s, nil
+}
+
+// peerUID is the uid of the process on the other end of a unix socket, or
+// -1 when it cannot be told.
+func peerUID(c net.Conn) int {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return -1
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	uid := -1
+	_ = raw.Control(func(fd uintptr) {
+		cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+		if err == nil {
+			uid = int(cred.Uid)
+		}
+	})
+	return uid
+}
+
+// Close stops serving and removes the socket file.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	<-s.done
+	os.Remove(s.socket)
+	return err
+}

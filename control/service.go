@@ -1,0 +1,157 @@
+// Package control holds the operations a seller runs against roomwatch —
+// record an event, acknowledge, snooze, status, plan, history, reload — as
+// one Service. Local runs them on the engine; the daemon serves the same
+// Service over its control socket and HTTP API, and Client calls it there, so
+// a command prints the same thing whether or not a daemon is running.
+package control
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// Service is every operation the command line, Slack buttons and the HTTP
+// API can ask of roomwatch.
+type Service interface {
+	Record(ctx context.Context, req EventRequest) (RoomStatus, error)
+	Ack(ctx context.Context, req AckRequest) (AckResult, error)
+	Snooze(ctx context.Context, req SnoozeRequest) (RoomStatus, error)
+	Status(ctx context.Context, req StatusRequest) ([]RoomStatus, error)
+	Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error)
+	History(ctx context.Context, req HistoryRequest) (History, error)
+	Reload(ctx context.Context) error
+	// Backup writes a consistent copy of the store to w.
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+}
+
+// EventRequest records that something happened in a room.
+type EventRequest struct {
+	Room   string          `json:"room"`
+	Event  rules.EventKind `json:"event"`
+	At     time.Time       `json:"at,omitzero"` // zero: now
+	Source string          `json:"source,omitempty"`
+}
+
+// AckRequest stops the repeats of a room's live critical alerts (one kind,
+// or all when Kind is empty) until their next deadline.
+type AckRequest struct {
+	Room string     `json:"room"`
+	Kind rules.Kind `json:"kind,omitempty"`
+}
+
+// AckResult lists what was acknowledged.
+type AckResult struct {
+	Room  string      `json:"room"`
+	Acked []AlertView `json:"acked"`
+}
+
+// SnoozeRequest holds a room's alerts for a while.
+type SnoozeRequest struct {
+	Room string        `json:"room"`
+	For  time.Duration `json:"for"`
+}
+
+// StatusRequest selects rooms for Status (all when Room is empty).
+type StatusRequest struct {
+	Room string    `json:"room,omitempty"`
+	Now  time.Time `json:"now,omitzero"`
+}
+
+// PlanRequest asks for every step sent in [Now, Until].
+type PlanRequest struct {
+	Now   time.Time `json:"now,omitzero"`
+	Until time.Time `json:"until,omitzero"`
+}
+
+// HistoryRequest asks for a room's events and alerts.
+type HistoryRequest struct {
+	Room string `json:"room"`
+}
+
+// AlertView is an alert as shown to a person or a script.
+type AlertView struct {
+	Kind     rules.Kind     `json:"kind"`
+	Severity rules.Severity `json:"severity"`
+	Deadline time.Time      `json:"deadline"`
+}
+
+// RoomStatus is one room at a glance.
+type RoomStatus struct {
+	Room     string      `json:"room"`
+	Title    string      `json:"title,omitempty"`
+	Buyer    string      `json:"buyer,omitempty"`
+	URL      string      `json:"url,omitempty"`
+	State    rules.State `json:"state"`
+	Next     *AlertView  `json:"next,omitempty"`
+	TimeLeft string      `json:"time_left,omitempty"`
+	Action   string      `json:"action,omitempty"`
+	Alerts   []AlertView `json:"alerts"`
+	Snoozed  time.Time   `json:"snoozed_until,omitzero"`
+	// Events holds the room's latest event times, keyed by event kind.
+	Events map[rules.EventKind]time.Time `json:"events"`
+}
+
+// PlanStep is one future send; the JSON field names are a contract (DESIGN §4).
+type PlanStep struct {
+	Room     string         `json:"room"`
+	Kind     rules.Kind     `json:"kind"`
+	Severity rules.Severity `json:"severity"`
+	Deadline time.Time      `json:"deadline"`
+	At       time.Time      `json:"at"`
+	Step     string         `json:"step"`
+	// HeldFrom is the step's own time when quiet hours or a snooze moved it.
+	HeldFrom time.Time `json:"held_from,omitzero"`
+	Title    string    `json:"title,omitempty"`
+	Buyer    string    `json:"buyer,omitempty"`
+	Action   string    `json:"action,omitempty"`
+}
+
+// HistoryEvent is one entry of a room's event log.
+type HistoryEvent struct {
+	Event      rules.EventKind `json:"event"`
+	At         time.Time       `json:"at"`
+	Source     string          `json:"source"`
+	RecordedAt time.Time       `json:"recorded_at,omitzero"`
+}
+
+// HistoryAlert is one entry of the sent-alert ledger.
+type HistoryAlert struct {
+	Kind     rules.Kind        `json:"kind"`
+	Step     string            `json:"step"`
+	Severity rules.Severity    `json:"severity"`
+	Deadline time.Time         `json:"deadline"`
+	At       time.Time         `json:"at"`
+	State    string            `json:"state"`
+	Late     bool              `json:"late,omitempty"`
+	Attempts int               `json:"attempts,omitempty"`
+	SentAt   time.Time         `json:"sent_at,omitzero"`
+	Results  map[string]string `json:"results,omitempty"`
+}
+
+// History is a room's past: its events and the alerts roomwatch sent.
+type History struct {
+	Room   string         `json:"room"`
+	Events []HistoryEvent `json:"events"`
+	Alerts []HistoryAlert `json:"alerts"`
+}
+
+// InputError is a request roomwatch refuses: an unknown room or event, a
+// time in the future, a bad duration. Commands exit 2 on it.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// IsInputError reports whether err is the caller's mistake rather than roomwatch's.
+func IsInputError(err error) bool {
+	var ie *InputError
+	return errors.As(err, &ie)
+}

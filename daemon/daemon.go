@@ -1,0 +1,349 @@
+// Package daemon is `roomwatch run`: it keeps every room's next step on a
+// timer, queues steps as they come due, hands the outbox to the notifiers,
+// serves the control socket, reloads the configuration on edit or SIGHUP, and
+// talks to systemd.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/control"
+	"github.com/roomwatch/roomwatch/engine"
+	"github.com/roomwatch/roomwatch/notifier"
+	"github.com/roomwatch/roomwatch/scheduler"
+	"github.com/roomwatch/roomwatch/store"
+	"github.com/roomwatch/roomwatch/systemd"
+)
+
+// Options configure a daemon.
+type Options struct {
+	Config *config.Config
+	// Watch reloads the configuration when its file changes; off when the
+	// daemon runs on the embedded defaults.
+	Watch bool
+	// Router builds the notifiers and routes of a configuration.
+	Router func(cfg *config.Config) (*notifier.Router, error)
+	Clock  clockwork.Clock
+	Log    *slog.Logger
+	// Horizon: only rooms whose next step falls within it hold a timer.
+	Horizon time.Duration
+	// SweepEvery is how often the due index is read for missed and
+	// upcoming steps.
+	SweepEvery time.Duration
+	// StopGrace bounds how long an in-flight send may finish on shutdown
+	// before it is cut off and left in the outbox.
+	StopGrace time.Duration
+}
+
+// Daemon is one running roomwatch.
+type Daemon struct {
+	opt    Options
+	log    *slog.Logger
+	clock  clockwork.Clock
+	store  *store.Store
+	engine *engine.Engine
+	sched  *scheduler.Scheduler
+	local  *control.Local
+
+	routerMu sync.RWMutex
+	router   *notifier.Router
+
+	kick chan struct{}
+
+	reloadMu     sync.Mutex
+	lastRejected string // the errors of the last rejected configuration, alerted once
+
+	statusMu   sync.Mutex
+	lastStatus string
+}
+
+// Run starts the daemon and blocks until ctx ends (SIGTERM), then stops
+// within the grace period without losing the outbox.
+func Run(ctx context.Context, opt Options) error {
+	d, err := start(ctx, opt)
+	if err != nil {
+		return err
+	}
+	return d.serve(ctx)
+}
+
+func (o *Options) defaults() {
+	if o.Clock == nil {
+		o.Clock = clockwork.NewRealClock()
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Horizon <= 0 {
+		o.Horizon = 24 * time.Hour
+	}
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = time.Minute
+	}
+	if o.StopGrace <= 0 {
+		o.StopGrace = 1200 * time.Millisecond
+	}
+}
+
+// start opens the store, syncs the rooms and catches up; on return every
+// room's next step holds a timer and the outbox holds what is due.
+func start(ctx context.Context, opt Options) (*Daemon, error) {
+	opt.defaults()
+	cfg := opt.Config
+	for _, key := range cfg.InlineSecrets() {
+		if info, err := os.Stat(cfg.Path); err == nil && info.Mode().Perm()&0o044 != 0 {
+			opt.Log.Warn("the configuration holds a secret inline and is readable by others; use a _file key or chmod 600",
+				"file", cfg.Path, "key", key)
+		}
+	}
+	router, err := opt.Router(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(cfg.Store, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	d := &Daemon{
+		opt: opt, log: opt.Log, clock: opt.Clock, store: st, router: router,
+		kick: make(chan struct{}, 1),
+	}
+	d.engine = engine.New(cfg, st, opt.Clock, opt.Log)
+	d.local = &control.Local{Engine: d.engine, Reloader: d.requestReload}
+	d.sched, err = scheduler.New(scheduler.Options{
+		Clock:      opt.Clock,
+		Horizon:    opt.Horizon,
+		SweepEvery: opt.SweepEvery,
+		Fire:       d.fire,
+		Sweep:      d.sweep,
+		Logger:     opt.Log,
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("daemon: %w", err)
+	}
+	d.engine.OnNext = d.onNext
+	d.engine.OnQueued = d.wake
+
+	if err := d.catchUp(ctx, true); err != nil {
+		d.sched.Shutdown(context.Background())
+		st.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// catchUp syncs the configuration's rooms and evaluates every room whose
+// facts changed or whose next step is already due; with all set, every room
+// (a changed policy moves every deadline).
+func (d *Daemon) catchUp(ctx context.Context, starting bool) error {
+	changed, err := d.engine.Sync(ctx)
+	if err != nil {
+		return err
+	}
+	all, err := d.policyChanged()
+	if err != nil {
+		return err
+	}
+	if all {
+		rooms, err := d.engine.Rooms()
+		if err != nil {
+			return err
+		}
+		changed = changed[:0]
+		for _, r := range rooms {
+			changed = append(changed, r.ID)
+		}
+	}
+	for _, id := range changed {
+		if _, err := d.engine.Evaluate(ctx, id); err != nil {
+			return err
+		}
+	}
+	if len(changed) > 0 || starting {
+		d.log.Info("rooms evaluated", "changed", len(changed), "all", all)
+	}
+	now := d.clock.Now()
+	d.sweep(ctx, now, now.Add(d.opt.Horizon))
+	return nil
+}
+
+// policyChanged reports whether the rules' inputs shared by every room
+// (policy, profiles, default platform, zone) differ from those the store's
+// schedule was computed with, and records the new ones.
+func (d *Daemon) policyChanged() (bool, error) {
+	fp := fingerprint(d.engine.Config())
+	old, err := d.store.Meta("policy")
+	if err != nil {
+		return false, err
+	}
+	if old == fp {
+		return false, nil
+	}
+	if err := d.store.SetMeta("policy", fp); err != nil {
+		return false, err
+	}
+	return old != "", nil
+}
+
+// serve runs until ctx ends.
+func (d *Daemon) serve(ctx context.Context) error {
+	runCtx, cancelRun := context.WithCancel(context.Background())
+	defer cancelRun()
+
+	srv, err := control.Listen(d.engine.Config().Control, d.local, d.log)
+	if err != nil {
+		d.sched.Shutdown(context.Background())
+		d.store.Close()
+		return err
+	}
+
+	var wg sync.WaitGroup
+	dispatchCtx, cancelDispatch := context.WithCancel(context.Background())
+	defer cancelDispatch()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.dispatchLoop(runCtx, dispatchCtx)
+	}()
+
+	d.sched.Start()
+	d.wake()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.reloadLoop(runCtx, hup)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		systemd.RunWatchdog(runCtx, d.store.Ping, d.log)
+	}()
+
+	status := d.status()
+	if err := systemd.Ready(status); err != nil {
+		d.log.Warn("telling systemd we are ready", "err", err)
+	}
+	d.log.Info("roomwatch ready", "status", status, "store", d.store.Path(), "socket", d.engine.Config().Control.Socket)
+
+	<-ctx.Done()
+	stopStarted := time.Now()
+	_ = systemd.Stopping()
+	d.log.Info("stopping")
+
+	// Stop taking new work, give an in-flight send the grace period, then
+	// cut it off: what it did not finish stays in the outbox for next time.
+	srv.Close()
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), d.opt.StopGrace)
+	defer cancelShutdown()
+	if err := d.sched.Shutdown(shutdownCtx); err != nil {
+		d.log.Warn("stopping the scheduler", "err", err)
+	}
+	cancelRun()
+	go func() {
+		<-shutdownCtx.Done()
+		cancelDispatch()
+	}()
+	wg.Wait()
+	if err := d.store.Close(); err != nil {
+		return err
+	}
+	d.log.Info("stopped", "took", time.Since(stopStarted).Round(time.Millisecond))
+	return nil
+}
+
+// fire is a room's timer: evaluate it now.
+func (d *Daemon) fire(ctx context.Context, room string) {
+	if _, err := d.engine.Evaluate(ctx, room); err != nil && !errors.Is(err, context.Canceled) {
+		d.log.Error("evaluating a room", "room", room, "err", err)
+	}
+}
+
+// onNext puts a room's next step on a timer (or drops the timer).
+func (d *Daemon) onNext(room string, at time.Time) {
+	if err := d.sched.Schedule(room, at); err != nil {
+		d.log.Error("scheduling a room", "room", room, "at", at, "err", err)
+	}
+}
+
+// sweep reads the due index: rooms whose step is already due (a timer
+// missed it: suspend, clock jump) are evaluated, rooms entering the horizon
+// get a timer.
+func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
+	type pending struct {
+		room string
+		at   time.Time
+	}
+	var due, soon []pending
+	err := d.store.DueBefore(horizonEnd, func(room string, at time.Time) bool {
+		if at.After(now) {
+			soon = append(soon, pending{room, at})
+		} else {
+			due = append(due, pending{room, at})
+		}
+		return ctx.Err() == nil
+	})
+	if err != nil {
+		d.log.Error("reading the due index", "err", err)
+		return
+	}
+	for _, p := range due {
+		d.fire(ctx, p.room)
+	}
+	for _, p := range soon {
+		d.onNext(p.room, p.at)
+	}
+	d.wake()
+	d.updateStatus()
+}
+
+// status is the systemd STATUS line: "12 rooms, next alert 18:00 check-in 4012345".
+func (d *Daemon) status() string {
+	rooms, err := d.store.CountRooms()
+	if err != nil {
+		return "store unreadable: " + err.Error()
+	}
+	s := fmt.Sprintf("%d rooms", rooms)
+	room, at, ok := d.sched.NextRun()
+	if !ok {
+		return s + ", no alert within " + d.opt.Horizon.String()
+	}
+	kind := ""
+	if r, found, err := d.engine.Room(room); err == nil && found {
+		if steps, err := d.engine.Steps(r); err == nil {
+			for _, st := range steps {
+				if st.SendAt.Equal(at) {
+					kind = string(st.Kind) + " "
+					break
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%s, next alert %s %s%s", s, at.In(d.engine.Config().Timezone).Format("01-02 15:04"), kind, room)
+}
+
+func (d *Daemon) updateStatus() {
+	s := d.status()
+	d.statusMu.Lock()
+	defer d.statusMu.Unlock()
+	if s == d.lastStatus {
+		return
+	}
+	d.lastStatus = s
+	_ = systemd.Status(s)
+}

@@ -1,0 +1,134 @@
+package daemon
+
+import (
+	"context"
+	"time"
+
+	"github.com/roomwatch/roomwatch/notifier"
+	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/store"
+)
+
+// gatherWindow lets steps that fall due together (a catch-up, several rooms
+// at one minute) reach the outbox before it is read, so they go out as one
+// message per notifier.
+const gatherWindow = 150 * time.Millisecond
+
+// giveUpAfter is how long an undeliverable step keeps being retried from the
+// outbox before it is marked failed: past it the alert is stale.
+const giveUpAfter = 24 * time.Hour
+
+// retryEvery is how often the outbox is retried while some step in it could
+// not be delivered.
+const retryEvery = time.Minute
+
+// wake tells the dispatcher the outbox has something new.
+func (d *Daemon) wake() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// dispatchLoop drains the outbox whenever it is woken, and retries what
+// could not be delivered every retryEvery. sendCtx outlives runCtx by the
+// stop grace, so an in-flight send may finish after a SIGTERM.
+func (d *Daemon) dispatchLoop(runCtx, sendCtx context.Context) {
+	retry := d.clock.NewTicker(retryEvery)
+	defer retry.Stop()
+	for {
+		select {
+		case <-runCtx.Done():
+			return
+		case <-d.kick:
+		case <-retry.Chan():
+		}
+		select {
+		case <-runCtx.Done():
+		case <-d.clock.After(gatherWindow):
+		}
+		d.drain(sendCtx)
+	}
+}
+
+// drain sends everything in the outbox: on-time and late steps separately,
+// each as one message per route.
+func (d *Daemon) drain(ctx context.Context) {
+	entries, err := d.store.Outbox()
+	if err != nil {
+		d.log.Error("reading the outbox", "err", err)
+		return
+	}
+	if len(entries) == 0 {
+		return
+	}
+	now := d.clock.Now()
+	var onTime, late []notifier.Alert
+	byKey := make(map[string]store.Entry, len(entries))
+	for _, e := range entries {
+		byKey[e.Step.Key()] = e
+		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now}
+		if e.Late {
+			late = append(late, a)
+		} else {
+			onTime = append(onTime, a)
+		}
+	}
+	d.routerMu.RLock()
+	router := d.router
+	d.routerMu.RUnlock()
+	for _, batch := range []struct {
+		alerts []notifier.Alert
+		late   bool
+	}{{late, true}, {onTime, false}} {
+		if len(batch.alerts) == 0 {
+			continue
+		}
+		for _, res := range router.Dispatch(ctx, batch.alerts, batch.late) {
+			d.settle(ctx, byKey[res.Key], res, now)
+		}
+	}
+}
+
+// settle records one step's delivery. A step cut off by shutdown stays in
+// the outbox untouched; one that no notifier took is retried until stale.
+func (d *Daemon) settle(ctx context.Context, e store.Entry, res notifier.Result, now time.Time) {
+	key := e.Step.Key()
+	results := map[string]string{}
+	for name, msg := range res.Errors {
+		results[name] = msg
+	}
+	if res.Delivered {
+		results[res.Notifier] = "ok"
+		if err := d.store.MarkSent(key, results, d.clock.Now()); err != nil {
+			d.log.Error("marking a step sent", "key", key, "err", err)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	if now.Sub(e.Step.SendAt) > giveUpAfter {
+		d.log.Error("giving up on an alert no notifier accepted", "room", e.Step.Room, "kind", e.Step.Kind,
+			"step", e.Step.Name, "errors", results)
+		if err := d.store.MarkFailed(key, results, now); err != nil {
+			d.log.Error("marking a step failed", "key", key, "err", err)
+		}
+		return
+	}
+	d.log.Warn("no notifier accepted an alert; it stays in the outbox and is retried", "room", e.Step.Room,
+		"kind", e.Step.Kind, "step", e.Step.Name, "errors", results)
+	if err := d.store.MarkAttempt(key, results, now); err != nil {
+		d.log.Error("recording a delivery attempt", "key", key, "err", err)
+	}
+}
+
+// roomFor returns the room a step belongs to, or a bare room when it has
+// left the configuration since the step was queued.
+func (d *Daemon) roomFor(s rules.Step) rules.Room {
+	r, ok, err := d.engine.Room(s.Room)
+	if err != nil || !ok {
+		return rules.Room{ID: s.Room}
+	}
+	return r
+}

@@ -1,0 +1,262 @@
+// Package engine joins the rules to the store: it builds each room's
+// environment from the configuration, evaluates a room's steps at a moment,
+// queues the ones that came due and reports the room's next step. The daemon
+// and the command line share it, so a command gives the same answer whether a
+// daemon runs or not.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/rules"
+	"github.com/roomwatch/roomwatch/store"
+)
+
+// LateAfter is how far past its send time a step must be to count as caught
+// up late (sent after downtime, a suspend or a room's first sighting).
+const LateAfter = time.Minute
+
+// Engine evaluates rooms against the current configuration and the store.
+type Engine struct {
+	cfg   atomic.Pointer[config.Config]
+	store *store.Store
+	clock clockwork.Clock
+	log   *slog.Logger
+
+	mu        sync.RWMutex
+	sameBuyer map[string][]string
+
+	// roomLocks serialise evaluations of one room (a timer and an event may
+	// arrive together) without a lock per room.
+	roomLocks [256]sync.Mutex
+
+	// OnNext is told each room's next send time after an evaluation (zero:
+	// nothing left). The daemon points it at the scheduler.
+	OnNext func(room string, at time.Time)
+	// OnQueued is called when an evaluation queued steps in the outbox.
+	OnQueued func()
+}
+
+// New returns an engine over an open store.
+func New(cfg *config.Config, st *store.Store, clock clockwork.Clock, log *slog.Logger) *Engine {
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	e := &Engine{store: st, clock: clock, log: log, sameBuyer: map[string][]string{}}
+	e.cfg.Store(cfg)
+	return e
+}
+
+// Config returns the configuration in force.
+func (e *Engine) Config() *config.Config { return e.cfg.Load() }
+
+// SetConfig replaces the configuration (after a successful reload).
+func (e *Engine) SetConfig(cfg *config.Config) { e.cfg.Store(cfg) }
+
+// Store returns the store the engine works on.
+func (e *Engine) Store() *store.Store { return e.store }
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.clock.Now() }
+
+// Sync writes the configuration's rooms into the store and refreshes which
+// rooms share a buyer. It returns the rooms whose alerts may have changed:
+// rooms whose facts changed, and rooms whose same-buyer siblings changed.
+func (e *Engine) Sync(ctx context.Context) ([]string, error) {
+	cfg := e.Config()
+	changed, err := e.store.SyncRooms(cfg.Rooms, e.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	rooms, err := e.store.Rooms()
+	if err != nil {
+		return nil, err
+	}
+	fresh := rules.SameBuyer(rooms)
+
+	e.mu.Lock()
+	old := e.sameBuyer
+	e.sameBuyer = fresh
+	e.mu.Unlock()
+
+	seen := make(map[string]bool, len(changed))
+	for _, id := range changed {
+		seen[id] = true
+	}
+	for id, others := range fresh {
+		if !seen[id] && !slices.Equal(old[id], others) {
+			changed = append(changed, id)
+			seen[id] = true
+		}
+	}
+	for id := range old {
+		if _, still := fresh[id]; !still && !seen[id] {
+			changed = append(changed, id)
+			seen[id] = true
+		}
+	}
+	slices.Sort(changed)
+	return changed, nil
+}
+
+// Room returns a room's merged facts.
+func (e *Engine) Room(id string) (rules.Room, bool, error) {
+	return e.store.Room(id)
+}
+
+// Rooms returns every tracked room.
+func (e *Engine) Rooms() ([]rules.Room, error) {
+	return e.store.Rooms()
+}
+
+// Env builds what a room's alerts depend on beyond its own facts.
+func (e *Engine) Env(r rules.Room) (rules.Env, error) {
+	cfg := e.Config()
+	platform := r.Platform
+	if platform == "" {
+		platform = cfg.Platform
+	}
+	profile, ok := cfg.Profiles[platform]
+	if !ok {
+		return rules.Env{}, fmt.Errorf("engine: room %s: unknown platform %q", r.ID, platform)
+	}
+	acks, err := e.store.Acks(r.ID)
+	if err != nil {
+		return rules.Env{}, err
+	}
+	snooze, err := e.store.Snooze(r.ID)
+	if err != nil {
+		return rules.Env{}, err
+	}
+	e.mu.RLock()
+	same := e.sameBuyer[r.ID]
+	e.mu.RUnlock()
+	return rules.Env{Profile: profile, Policy: cfg.Policy, SameBuyer: same, Acks: acks, Snooze: snooze}, nil
+}
+
+// Steps returns every step of a room's live alerts.
+func (e *Engine) Steps(r rules.Room) ([]rules.Step, error) {
+	env, err := e.Env(r)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Plan(r, env), nil
+}
+
+// Outcome is what one evaluation did.
+type Outcome struct {
+	Queued  []rules.Step
+	Skipped []rules.Step
+	Next    time.Time // the room's next send time; zero when nothing is left
+}
+
+// Evaluate queues the room's steps that have come due and are not in the
+// ledger yet (per alert only the latest; earlier ones are recorded as
+// skipped), then records and reports the room's next send time.
+func (e *Engine) Evaluate(ctx context.Context, id string) (Outcome, error) {
+	lock := &e.roomLocks[lockIndex(id)]
+	lock.Lock()
+	defer lock.Unlock()
+
+	now := e.clock.Now()
+	r, ok, err := e.store.Room(id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !ok {
+		return Outcome{}, e.setNext(id, time.Time{})
+	}
+	steps, err := e.Steps(r)
+	if err != nil {
+		return Outcome{}, err
+	}
+
+	var due []rules.Step
+	var next time.Time
+	for _, s := range steps {
+		if !s.SendAt.After(now) {
+			due = append(due, s)
+		} else if next.IsZero() || s.SendAt.Before(next) {
+			next = s.SendAt
+		}
+	}
+
+	var out Outcome
+	if len(due) > 0 {
+		done, release := e.store.DoneFunc()
+		send, skip := rules.Pick(due, done)
+		release()
+		if err := e.store.Skip(skip, now); err != nil {
+			return Outcome{}, err
+		}
+		out.Skipped = skip
+		var onTime, late []rules.Step
+		for _, s := range send {
+			if now.Sub(s.SendAt) > LateAfter {
+				late = append(late, s)
+			} else {
+				onTime = append(onTime, s)
+			}
+		}
+		for _, batch := range []struct {
+			steps []rules.Step
+			late  bool
+		}{{onTime, false}, {late, true}} {
+			if len(batch.steps) == 0 {
+				continue
+			}
+			queued, err := e.store.Queue(batch.steps, batch.late, now)
+			if err != nil {
+				return Outcome{}, err
+			}
+			out.Queued = append(out.Queued, queued...)
+		}
+	}
+	out.Next = next
+	if err := e.setNext(id, next); err != nil {
+		return out, err
+	}
+	if len(out.Queued) > 0 && e.OnQueued != nil {
+		e.OnQueued()
+	}
+	return out, nil
+}
+
+func (e *Engine) setNext(id string, at time.Time) error {
+	if err := e.store.SetNext(id, at); err != nil {
+		return err
+	}
+	if e.OnNext != nil {
+		e.OnNext(id, at)
+	}
+	return nil
+}
+
+// Record appends an event to a room's log and re-evaluates the room, so a
+// resolved condition's remaining steps are cancelled and a moved deadline is
+// scheduled at once.
+func (e *Engine) Record(ctx context.Context, ev store.Event) (Outcome, error) {
+	if err := e.store.RecordEvent(ev); err != nil {
+		return Outcome{}, err
+	}
+	return e.Evaluate(ctx, ev.Room)
+}
+
+func lockIndex(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % 256)
+}

@@ -1,0 +1,145 @@
+package message
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var jaWeekdays = [...]string{"日", "月", "火", "水", "木", "金", "土"}
+
+// stamp formats an instant in loc the way a seller reads a deadline:
+// "Thu 11/26 18:00" or "11/26(木) 18:00". The year appears only when it is not
+// the year of now, which for a deadline is rare and worth pointing out.
+func stamp(t, now time.Time, lang string, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	t = t.In(loc)
+	date := fmt.Sprintf("%d/%d", int(t.Month()), t.Day())
+	if !now.IsZero() && t.Year() != now.In(loc).Year() {
+		date = fmt.Sprintf("%d/%s", t.Year(), date)
+	}
+	if lang == Japanese {
+		return fmt.Sprintf("%s(%s) %s", date, jaWeekdays[t.Weekday()], t.Format("15:04"))
+	}
+	return fmt.Sprintf("%s %s %s", t.Format("Mon"), date, t.Format("15:04"))
+}
+
+// when is stamp plus the time left (or overdue) counted from now.
+func when(t, now time.Time, lang string, loc *time.Location) string {
+	s := stamp(t, now, lang, loc)
+	if now.IsZero() || t.IsZero() {
+		return s
+	}
+	left := relative(t.Sub(now), lang)
+	if lang == Japanese {
+		return s + "（" + left + "）"
+	}
+	return s + " (" + left + ")"
+}
+
+// relative says how far away an instant is: "1d 3h left", "overdue by 2h",
+// "now". Precision drops as the span grows: nobody needs minutes three days out.
+func relative(d time.Duration, lang string) string {
+	past := d < 0
+	if past {
+		d = -d
+	}
+	if d < time.Minute {
+		if lang == Japanese {
+			return "今"
+		}
+		return "now"
+	}
+	span := span(d, lang)
+	switch {
+	case lang == Japanese && past:
+		return span + "超過"
+	case lang == Japanese:
+		return "残り" + span
+	case past:
+		return "overdue by " + span
+	default:
+		return span + " left"
+	}
+}
+
+// span formats a positive duration as days and hours, or hours and minutes
+// under a day, or minutes under an hour.
+func span(d time.Duration, lang string) string {
+	d = d.Truncate(time.Minute)
+	days := int(d / (24 * time.Hour))
+	hours := int(d % (24 * time.Hour) / time.Hour)
+	minutes := int(d % time.Hour / time.Minute)
+	type part struct {
+		n      int
+		en, ja string
+	}
+	var parts []part
+	switch {
+	case days > 0:
+		parts = []part{{days, "d", "日"}, {hours, "h", "時間"}}
+	case hours > 0:
+		parts = []part{{hours, "h", "時間"}, {minutes, "m", "分"}}
+	default:
+		parts = []part{{minutes, "m", "分"}}
+	}
+	var out []string
+	for i, p := range parts {
+		if p.n == 0 && i > 0 {
+			continue
+		}
+		unit := p.en
+		if lang == Japanese {
+			unit = p.ja
+		}
+		out = append(out, strconv.Itoa(p.n)+unit)
+	}
+	if lang == Japanese {
+		return strings.Join(out, "")
+	}
+	return strings.Join(out, " ")
+}
+
+// offset formats a warn step's lead time: whole hours stay hours ("24h",
+// "24時間") because that is how warn_before is written in the config.
+func offset(d time.Duration, lang string) string {
+	if d%time.Hour == 0 {
+		h := int(d / time.Hour)
+		if lang == Japanese {
+			return strconv.Itoa(h) + "時間"
+		}
+		return strconv.Itoa(h) + "h"
+	}
+	return span(d, lang)
+}
+
+// stepNote says which send of an alert this is, so a repeat reads as a
+// repeat and an early warning as early. The due step needs no note.
+func stepNote(name, lang string) string {
+	l := labels[lang]
+	if rest, ok := strings.CutPrefix(name, "warn-"); ok {
+		if d, err := time.ParseDuration(rest); err == nil && d > 0 {
+			return fmt.Sprintf(l.warnNote, offset(d, lang))
+		}
+	}
+	if rest, ok := strings.CutPrefix(name, "repeat-"); ok {
+		if n, err := strconv.Atoi(rest); err == nil && n > 0 {
+			return fmt.Sprintf(l.repeatNote, n)
+		}
+	}
+	return ""
+}
+
+// linkable returns raw when it is an absolute http(s) URL, the only kind a
+// backend should turn into a link.
+func linkable(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return raw
+}

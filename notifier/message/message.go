@@ -1,0 +1,254 @@
+// Package message turns alert steps into the words a seller reads: a one-line
+// preview for a phone's lock screen, a title, detail lines and a short action,
+// in Japanese or English. Every backend renders through here, so Slack, mail
+// and the console say the same thing.
+package message
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// Alert is everything a backend needs to render one step. The daemon builds it
+// from a rules.Step and the room's current facts. It lives here rather than in
+// package notifier so that both packages can name it without an import cycle.
+type Alert struct {
+	Step rules.Step
+	Room rules.Room
+	// Now is the instant the time left is counted from.
+	Now time.Time
+}
+
+// Message is one send to one notifier: one alert, or several that fell due
+// together. The first alert decides the preview.
+type Message struct {
+	Alerts []Alert
+	Late   bool // caught up after downtime
+	Test   bool // sent by notify-test
+}
+
+// Text is one alert in words.
+type Text struct {
+	// Preview is one line saying what to do, for whom, by when, and which room;
+	// it is what a push notification shows.
+	Preview string
+	Title   string
+	// Lines are the details: room, buyer, deadline with time left, the related
+	// instant, why it matters, which send this is, and the talk room URL.
+	Lines []string
+	// Action is the short imperative ("Send a check-in").
+	Action   string
+	Severity rules.Severity
+	// URL is the talk room link when the room has a usable http(s) URL.
+	URL string
+}
+
+// Rendered is a whole Message in words.
+type Rendered struct {
+	// Preview is the first alert's preview, marked as late or test, with a
+	// count of the other alerts in the message.
+	Preview string
+	// Notice explains a late or test message; empty otherwise.
+	Notice string
+	// Severity is the highest severity among the alerts.
+	Severity rules.Severity
+	Texts    []Text
+}
+
+// Languages accepted by Render; anything other than "ja" renders in English.
+const (
+	Japanese = "ja"
+	English  = "en"
+)
+
+func normalise(lang string) string {
+	if strings.EqualFold(strings.TrimSpace(lang), Japanese) {
+		return Japanese
+	}
+	return English
+}
+
+// Render puts one alert into words in lang, with times shown in loc (UTC when nil).
+func Render(a Alert, lang string, loc *time.Location) Text {
+	lang = normalise(lang)
+	if loc == nil {
+		loc = time.UTC
+	}
+	w := wordingFor(a, lang)
+	vars := placeholders(a, lang, loc)
+	ph := func(s string) string { return vars.Replace(s) }
+
+	preview := w.Preview
+	if w.Overdue != "" && overdue(a) {
+		preview = w.Overdue
+	}
+
+	t := Text{
+		Preview:  ph(preview),
+		Action:   w.Action,
+		Title:    ph(labels[lang].title),
+		Severity: a.Step.Severity,
+		URL:      linkable(a.Room.URL),
+	}
+	l := labels[lang]
+	t.Lines = append(t.Lines, ph(l.roomLine))
+	if a.Room.Buyer != "" {
+		t.Lines = append(t.Lines, ph(l.buyerLine))
+	}
+	t.Lines = append(t.Lines, w.DeadlineLabel+l.sep+when(a.Step.Deadline, a.Now, lang, loc))
+	if w.RelatedLabel != "" && !a.Step.Related.IsZero() {
+		t.Lines = append(t.Lines, w.RelatedLabel+l.sep+when(a.Step.Related, a.Now, lang, loc))
+	}
+	if len(a.Step.Others) > 0 {
+		t.Lines = append(t.Lines, ph(l.othersLine))
+	}
+	t.Lines = append(t.Lines, ph(w.Why))
+	if note := stepNote(a.Step.Name, lang); note != "" {
+		t.Lines = append(t.Lines, note)
+	}
+	if a.Room.URL != "" {
+		t.Lines = append(t.Lines, l.urlLabel+l.sep+a.Room.URL)
+	}
+	return t
+}
+
+// RenderMessage puts a whole message into words. The alerts keep their order;
+// the router sorts them so the most urgent comes first.
+func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
+	lang = normalise(lang)
+	l := labels[lang]
+	r := Rendered{Severity: rules.Info}
+	for _, a := range m.Alerts {
+		t := Render(a, lang, loc)
+		r.Texts = append(r.Texts, t)
+		if a.Step.Severity.Rank() > r.Severity.Rank() {
+			r.Severity = a.Step.Severity
+		}
+	}
+	if len(r.Texts) > 0 {
+		r.Preview = r.Texts[0].Preview
+	}
+	if more := len(r.Texts) - 1; more > 0 {
+		r.Preview += fmt.Sprintf(l.more, more)
+	}
+	var notices []string
+	if m.Late {
+		r.Preview = l.latePrefix + r.Preview
+		notices = append(notices, l.lateNotice)
+	}
+	if m.Test {
+		r.Preview = l.testPrefix + r.Preview
+		notices = append(notices, l.testNotice)
+	}
+	r.Notice = strings.Join(notices, " ")
+	return r
+}
+
+// PlainText lays a rendered message out as plain text: the preview, the
+// notice, then one block per alert. Mail bodies and the console use it.
+func (r Rendered) PlainText() string {
+	var b strings.Builder
+	b.WriteString(r.Preview)
+	b.WriteString("\n")
+	if r.Notice != "" {
+		b.WriteString(r.Notice)
+		b.WriteString("\n")
+	}
+	for _, t := range r.Texts {
+		fmt.Fprintf(&b, "\n■ %s\n", t.Title)
+		for _, line := range t.Lines {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+	}
+	return b.String()
+}
+
+// Action is the short "what to do" label of a kind, for `plan` and `status`.
+func Action(kind rules.Kind, lang string) string {
+	return catalog[normalise(lang)][kind].Action
+}
+
+// Emoji is the Slack emoji code for a severity.
+func Emoji(sev rules.Severity) string {
+	switch sev {
+	case rules.Critical:
+		return ":rotating_light:"
+	case rules.Warning:
+		return ":warning:"
+	default:
+		return ":information_source:"
+	}
+}
+
+// SeverityLabel names a severity in lang.
+func SeverityLabel(sev rules.Severity, lang string) string {
+	if normalise(lang) == Japanese {
+		switch sev {
+		case rules.Critical:
+			return "緊急"
+		case rules.Warning:
+			return "注意"
+		default:
+			return "お知らせ"
+		}
+	}
+	return cmp.Or(string(sev), string(rules.Info))
+}
+
+// SortForMessage orders alerts so the most urgent leads (see Urgency).
+func SortForMessage(alerts []Alert) {
+	slices.SortStableFunc(alerts, Urgency)
+}
+
+// Urgency compares alerts for a message: higher severity first, then the
+// earlier deadline, then the room ID for a stable order.
+func Urgency(a, b Alert) int {
+	if c := cmp.Compare(b.Step.Severity.Rank(), a.Step.Severity.Rank()); c != 0 {
+		return c
+	}
+	if c := a.Step.Deadline.Compare(b.Step.Deadline); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Step.Room, b.Step.Room)
+}
+
+// overdue reports whether the deadline passed at least a minute before Now,
+// which switches deadline kinds to their "overdue" preview.
+func overdue(a Alert) bool {
+	return !a.Now.IsZero() && a.Now.Sub(a.Step.Deadline) >= time.Minute
+}
+
+func placeholders(a Alert, lang string, loc *time.Location) *strings.Replacer {
+	l := labels[lang]
+	buyer := l.someBuyer
+	if a.Room.Buyer != "" {
+		buyer = a.Room.Buyer + l.honorific
+	}
+	title := a.Room.Title
+	if title == "" {
+		title = strings.ReplaceAll(l.untitled, "{room}", roomID(a))
+	}
+	return strings.NewReplacer(
+		"{room}", roomID(a),
+		"{title}", title,
+		"{buyer}", buyer,
+		"{buyer_name}", a.Room.Buyer,
+		"{action}", wordingFor(a, lang).Action,
+		"{deadline}", stamp(a.Step.Deadline, a.Now, lang, loc),
+		"{related}", stamp(a.Step.Related, a.Now, lang, loc),
+		"{seller_message}", stamp(a.Room.SellerMessage, a.Now, lang, loc),
+		"{buyer_message}", stamp(a.Room.BuyerMessage, a.Now, lang, loc),
+		"{others}", strings.Join(a.Step.Others, ", "),
+	)
+}
+
+// roomID prefers the step's room (the ledger's view) and falls back to the
+// room record, so a partly filled Alert still names its room.
+func roomID(a Alert) string {
+	return cmp.Or(a.Step.Room, a.Room.ID)
+}

@@ -1,0 +1,273 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"sort"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// Ledger entry states.
+const (
+	StateQueued  = "queued"  // in the outbox, not yet handed to a notifier
+	StateSent    = "sent"    // delivered by at least one notifier
+	StateFailed  = "failed"  // every notifier of the route failed; not retried
+	StateSkipped = "skipped" // never to be sent (acked, resolved, snoozed past its use)
+)
+
+// Entry is one ledger record: a step and what became of it.
+type Entry struct {
+	Key      string // Step.Key() when it was queued
+	Step     rules.Step
+	State    string
+	Attempts int
+	Late     bool              // queued after its time (missed while down)
+	Results  map[string]string // notifier → "ok" or error text, of the last attempt
+	QueuedAt time.Time         // when queued or skipped
+	SentAt   time.Time         // when sent or failed
+}
+
+type ledgerRecord struct {
+	Step     stepRecord        `json:"step"`
+	State    string            `json:"state"`
+	Attempts int               `json:"attempts,omitempty"`
+	Late     bool              `json:"late,omitempty"`
+	Results  map[string]string `json:"results,omitempty"`
+	QueuedAt int64             `json:"queued_at,omitempty"`
+	SentAt   int64             `json:"sent_at,omitempty"`
+	// Outbox is the entry's outbox key while it is queued, so sending it
+	// removes exactly that outbox entry.
+	Outbox uint64 `json:"outbox,omitempty"`
+}
+
+// stepRecord keeps everything needed to render the message later, when the
+// room may have changed or gone.
+type stepRecord struct {
+	Room          string         `json:"room"`
+	Kind          rules.Kind     `json:"kind"`
+	AlertSeverity rules.Severity `json:"alert_severity"`
+	Deadline      int64          `json:"deadline"`
+	Known         int64          `json:"known,omitempty"`
+	Related       int64          `json:"related,omitempty"`
+	Others        []string       `json:"others,omitempty"`
+	Name          string         `json:"name"`
+	Severity      rules.Severity `json:"severity"`
+	At            int64          `json:"at"`
+	SendAt        int64          `json:"send_at,omitempty"`
+}
+
+func recordStep(s rules.Step) stepRecord {
+	return stepRecord{
+		Room: s.Room, Kind: s.Kind, AlertSeverity: s.Alert.Severity,
+		Deadline: nanos(s.Deadline), Known: nanos(s.Known), Related: nanos(s.Related), Others: s.Others,
+		Name: s.Name, Severity: s.Severity, At: nanos(s.At), SendAt: nanos(s.SendAt),
+	}
+}
+
+func (r stepRecord) step() rules.Step {
+	return rules.Step{
+		Alert: rules.Alert{
+			Room: r.Room, Kind: r.Kind, Severity: r.AlertSeverity,
+			Deadline: instant(r.Deadline), Known: instant(r.Known), Related: instant(r.Related), Others: r.Others,
+		},
+		Name: r.Name, Severity: r.Severity, At: instant(r.At), SendAt: instant(r.SendAt),
+	}
+}
+
+func (r ledgerRecord) entry(key string) Entry {
+	return Entry{
+		Key: key, Step: r.Step.step(), State: r.State, Attempts: r.Attempts, Late: r.Late,
+		Results: r.Results, QueuedAt: instant(r.QueuedAt), SentAt: instant(r.SentAt),
+	}
+}
+
+func readLedger(b *bolt.Bucket, key string) (rec ledgerRecord, found bool, err error) {
+	v := b.Get([]byte(key))
+	if v == nil {
+		return rec, false, nil
+	}
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return rec, true, fmt.Errorf("decode ledger entry %q: %w", key, err)
+	}
+	return rec, true, nil
+}
+
+// Queue writes, in one transaction, a ledger entry (queued) and an outbox
+// entry for each step whose key is not in the ledger yet. Steps already in
+// the ledger, in any state, are left alone, so a restart, reload or second
+// sweep cannot queue a step twice. It returns the steps newly queued.
+func (s *Store) Queue(steps []rules.Step, late bool, now time.Time) (queued []rules.Step, err error) {
+	err = s.update("queue steps", func(tx *bolt.Tx) error {
+		queued = queued[:0]
+		ledger, outbox := tx.Bucket(bucketLedger), tx.Bucket(bucketOutbox)
+		for _, step := range steps {
+			key := step.Key()
+			if ledger.Get([]byte(key)) != nil {
+				continue
+			}
+			seq, err := outbox.NextSequence()
+			if err != nil {
+				return err
+			}
+			if err := outbox.Put(seqKey(seq), []byte(key)); err != nil {
+				return err
+			}
+			rec := ledgerRecord{Step: recordStep(step), State: StateQueued, Late: late, QueuedAt: nanos(now), Outbox: seq}
+			if err := writeJSON(ledger, []byte(key), rec); err != nil {
+				return err
+			}
+			queued = append(queued, step)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return queued, nil
+}
+
+// Skip records steps that will never be sent (state skipped), so they are
+// not queued later either. Steps already in the ledger are left alone.
+func (s *Store) Skip(steps []rules.Step, now time.Time) error {
+	return s.update("skip steps", func(tx *bolt.Tx) error {
+		ledger := tx.Bucket(bucketLedger)
+		for _, step := range steps {
+			key := []byte(step.Key())
+			if ledger.Get(key) != nil {
+				continue
+			}
+			rec := ledgerRecord{Step: recordStep(step), State: StateSkipped, QueuedAt: nanos(now)}
+			if err := writeJSON(ledger, key, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Outbox returns the steps queued and not yet sent, in queue order. The
+// daemon drains it at start: anything here was never confirmed sent.
+func (s *Store) Outbox() ([]Entry, error) {
+	var entries []Entry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ledger := tx.Bucket(bucketLedger)
+		return tx.Bucket(bucketOutbox).ForEach(func(_, key []byte) error {
+			rec, found, err := readLedger(ledger, string(key))
+			if err != nil {
+				return err
+			}
+			if !found {
+				return fmt.Errorf("outbox entry %q has no ledger entry", key)
+			}
+			entries = append(entries, rec.entry(string(key)))
+			return nil
+		})
+	})
+	return entries, s.fail("read outbox", err)
+}
+
+// MarkSent records that the step went out: ledger state sent and the outbox
+// entry removed, in one transaction. Marking a sent step again is a no-op.
+func (s *Store) MarkSent(key string, results map[string]string, now time.Time) error {
+	return s.finish(key, StateSent, results, now)
+}
+
+// MarkFailed records that every notifier failed after the dispatcher's own
+// retries and failover: ledger state failed, attempts+1, outbox entry
+// removed. The step is not queued again (its key is in the ledger).
+func (s *Store) MarkFailed(key string, results map[string]string, now time.Time) error {
+	return s.finish(key, StateFailed, results, now)
+}
+
+func (s *Store) finish(key, state string, results map[string]string, now time.Time) error {
+	return s.update(fmt.Sprintf("mark %q %s", key, state), func(tx *bolt.Tx) error {
+		ledger := tx.Bucket(bucketLedger)
+		rec, found, err := readLedger(ledger, key)
+		switch {
+		case err != nil:
+			return err
+		case !found:
+			return ErrUnknownStep
+		case rec.State == state:
+			return nil
+		case rec.State != StateQueued:
+			return fmt.Errorf("%w (it is %s)", ErrNotQueued, rec.State)
+		}
+		if err := tx.Bucket(bucketOutbox).Delete(seqKey(rec.Outbox)); err != nil {
+			return err
+		}
+		rec.State, rec.Outbox = state, 0
+		rec.Attempts++
+		rec.Results = maps.Clone(results)
+		rec.SentAt = nanos(now)
+		return writeJSON(ledger, []byte(key), rec)
+	})
+}
+
+// Done reports whether the key is in the ledger (queued, sent, failed or skipped).
+func (s *Store) Done(key string) (bool, error) {
+	var done bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		done = tx.Bucket(bucketLedger).Get([]byte(key)) != nil
+		return nil
+	})
+	return done, s.fail("read ledger", err)
+}
+
+// DoneFunc returns a lookup like Done over one read transaction, for
+// checking many keys cheaply (rules.Pick), and the function that releases
+// it. The lookup is for one goroutine and must not be used after release.
+// Release it before writing to the store (Queue): bbolt cannot grow the file
+// while a read transaction is open, so a write from the same goroutine could
+// wait forever.
+//
+// If the transaction cannot start, the lookup answers false (not done):
+// Queue checks the ledger again in its own transaction, so a false "not
+// done" costs nothing, while a false "done" would lose an alert.
+func (s *Store) DoneFunc() (func(key string) bool, func()) {
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		slog.Warn("store: ledger read view unavailable; falling back to Queue's own check", "path", s.path, "err", err)
+		return func(string) bool { return false }, func() {}
+	}
+	ledger := tx.Bucket(bucketLedger)
+	var once sync.Once
+	return func(key string) bool { return ledger.Get([]byte(key)) != nil },
+		func() { once.Do(func() { _ = tx.Rollback() }) }
+}
+
+// Ledger returns a room's ledger entries (for `history`), by step time then key.
+func (s *Store) Ledger(room string) ([]Entry, error) {
+	var entries []Entry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		// Keys start with "room|"; a room ID that itself holds "|" can share
+		// the prefix, so entries are also checked by their room.
+		prefix := []byte(room + "|")
+		c := tx.Bucket(bucketLedger).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var rec ledgerRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("decode ledger entry %q: %w", k, err)
+			}
+			if rec.Step.Room == room {
+				entries = append(entries, rec.entry(string(k)))
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(entries, func(i, j int) bool {
+		if !entries[i].Step.At.Equal(entries[j].Step.At) {
+			return entries[i].Step.At.Before(entries[j].Step.At)
+		}
+		return entries[i].Key < entries[j].Key
+	})
+	return entries, s.fail(fmt.Sprintf("read ledger of room %q", room), err)
+}

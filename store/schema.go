@@ -1,0 +1,134 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// schemaVersion is the layout this build writes. Version 1 (see migrate.go)
+// stored times as RFC 3339 strings, kept one merged value per fact with no
+// source, and had no acks, snoozes or due index.
+const schemaVersion = 2
+
+// Buckets of schema version 2. Keys sort the way they are scanned.
+var (
+	bucketMeta      = []byte("meta")       // schema_version and daemon state
+	bucketRooms     = []byte("rooms")      // room ID → status byte + JSON yamlFacts
+	bucketRoomState = []byte("room_state") // room ID → JSON roomState: Seen and the latest recorded event of each kind
+	bucketEvents    = []byte("events")     // room ID + 0x00 + big-endian sequence → JSON eventRecord
+	bucketLedger    = []byte("ledger")     // rules.Step.Key() → JSON ledgerRecord
+	bucketOutbox    = []byte("outbox")     // big-endian sequence → ledger key
+	bucketAcks      = []byte("acks")       // room ID → JSON []ackRecord
+	bucketSnoozes   = []byte("snoozes")    // room ID → JSON snoozeRecord
+	bucketDue       = []byte("due")        // sortable time + room ID → empty
+	bucketDueRooms  = []byte("due_rooms")  // room ID → sortable time, to find a room's old due key
+)
+
+var allBuckets = [][]byte{
+	bucketMeta, bucketRooms, bucketRoomState, bucketEvents, bucketLedger,
+	bucketOutbox, bucketAcks, bucketSnoozes, bucketDue, bucketDueRooms,
+}
+
+var metaSchemaKey = []byte("schema_version")
+
+func createSchema(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return writeSchemaVersion(tx, schemaVersion)
+}
+
+func writeSchemaVersion(tx *bolt.Tx, v int) error {
+	return tx.Bucket(bucketMeta).Put(metaSchemaKey, []byte(strconv.Itoa(v)))
+}
+
+// readSchemaVersion returns 0 for a file with no bucket at all (new, or
+// created by a bbolt open that stopped before the schema was written).
+func readSchemaVersion(tx *bolt.Tx) (int, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		var names []string
+		_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			names = append(names, strconv.Quote(string(name)))
+			return nil
+		})
+		if len(names) == 0 {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("no meta bucket (buckets found: %v)", names)
+	}
+	raw := meta.Get(metaSchemaKey)
+	v, err := strconv.Atoi(string(raw))
+	if err != nil || v < 1 {
+		return 0, fmt.Errorf("bad schema version %q", raw)
+	}
+	return v, nil
+}
+
+// Times are stored as Unix nanoseconds; 0 is the zero time (unset fact).
+// Decoded times are in UTC: they are instants, and the caller applies the
+// configured zone when it shows them.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func instant(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// sortableTime encodes t so that byte order is time order, before 1970 too.
+func sortableTime(t time.Time) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(t.UnixNano())^(1<<63))
+	return b[:]
+}
+
+func timeFromSortable(b []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^(1<<63))).UTC()
+}
+
+func seqKey(seq uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], seq)
+	return b[:]
+}
+
+// eventPrefix is the key prefix of a room's log entries. Room IDs never hold
+// a NUL byte, so "a\x00…" cannot be confused with "ab\x00…".
+func eventPrefix(room string) []byte {
+	return append([]byte(room), 0)
+}
+
+func checkRoomID(id string) error {
+	if id == "" {
+		return errors.New("empty room ID")
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] == 0 {
+			return fmt.Errorf("room ID %q holds a NUL byte", id)
+		}
+	}
+	return nil
+}
+
+// afterKey is the smallest key greater than k: chunked scans resume there.
+func afterKey(k []byte) []byte {
+	return append(append([]byte(nil), k...), 0)
+}
+
+// scanChunk is how many records a streaming scan reads per read transaction,
+// so callbacks run outside any transaction and may write to the store.
+const scanChunk = 1024
