@@ -31,9 +31,10 @@ func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 	if live && !seller.IsZero() && buyer.After(seller) && prof.SellerSilenceCancel > 0 {
 		dst = append(dst, newAlert(r, CancelRisk, Critical, seller.Add(prof.SellerSilenceCancel), buyer))
 	}
-	// The due date is known from the room's facts; only Seen can make it later.
+	// The due date is known from the room's facts, and again from a push-back,
+	// which brings a delivered room's due date back to life.
 	if state == StateOpen && !r.Due.IsZero() {
-		dst = append(dst, newAlert(r, DeliveryDue, Critical, r.Due, time.Time{}))
+		dst = append(dst, newAlert(r, DeliveryDue, Critical, r.Due, r.PushedBack))
 	}
 	if state == StateOpen && !seller.IsZero() && !seller.Before(buyer) && prof.BuyerUnreachableCancel > 0 {
 		if base := later(buyer, r.Opened); !base.IsZero() {

@@ -34,11 +34,14 @@ func Pick(due []Step, done func(key string) bool) (send, skip []Step) {
 		if c.done {
 			continue
 		}
-		latest := i+1 == len(all) || compareAlerts(all[i+1].Alert, c.Alert) != 0
-		if latest {
-			send = append(send, c.Step)
+		sameAlert := i+1 < len(all) && compareAlerts(all[i+1].Alert, c.Alert) == 0
+		if sameAlert && all[i+1].Name == c.Name {
+			continue // the same step twice: decide once, on the last copy
+		}
+		if sameAlert {
+			skip = append(skip, c.Step) // a later step of its alert came due
 		} else {
-			skip = append(skip, c.Step)
+			send = append(send, c.Step)
 		}
 	}
 	sortSteps(send)

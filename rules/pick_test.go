@@ -17,12 +17,11 @@ func TestPick(t *testing.T) {
 	all := slices.Concat(firstMessage, checkIn, other, moved)
 
 	tests := []struct {
-		name      string
-		due       []Step
-		done      []Step
-		send      []string
-		skip      []string
-		wantEmpty bool
+		name string
+		due  []Step
+		done []Step
+		send []string
+		skip []string
 	}{
 		{
 			name: "catch-up: only the latest step of each alert goes out",
@@ -54,6 +53,12 @@ func TestPick(t *testing.T) {
 				"first-message/warn-24h@2026-11-21 10:00",
 				"first-message/warn-3h@2026-11-22 07:00",
 			},
+		},
+		{
+			name: "a step listed twice is decided once",
+			due:  slices.Concat(firstMessage[1:], firstMessage[1:]),
+			send: []string{"first-message/due@2026-11-22 10:00"},
+			skip: []string{"first-message/warn-3h@2026-11-22 07:00"},
 		},
 		{
 			name: "nothing due",

@@ -73,12 +73,7 @@ func appendSteps(dst []Step, a Alert, env Env) []Step {
 	for i := range steps {
 		hold(&steps[i], env)
 	}
-	slices.SortStableFunc(steps, func(x, y Step) int {
-		if c := x.SendAt.Compare(y.SendAt); c != 0 {
-			return c
-		}
-		return x.At.Compare(y.At)
-	})
+	sortSteps(steps)
 	steps = collapse(steps)
 	return dst[:first+len(steps)]
 }
@@ -157,12 +152,15 @@ func wallClock(y int, m time.Month, d int, offset time.Duration, loc *time.Locat
 // messages of one alert at the same moment would say the same thing twice.
 // steps must be sorted by SendAt, then At.
 func collapse(steps []Step) []Step {
-	out := steps[:0]
-	for i, s := range steps {
-		if i+1 < len(steps) && steps[i+1].SendAt.Equal(s.SendAt) {
+	kept := 0
+	for i := range steps {
+		if i+1 < len(steps) && steps[i+1].SendAt.Equal(steps[i].SendAt) {
 			continue
 		}
-		out = append(out, s)
+		if kept != i { // moving a step is costly; most stay where they are
+			steps[kept] = steps[i]
+		}
+		kept++
 	}
-	return out
+	return steps[:kept]
 }
