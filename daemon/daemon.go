@@ -175,6 +175,11 @@ func (d *Daemon) catchUp(ctx context.Context, starting bool) error {
 		d.log.Info("rooms evaluated", "changed", len(changed), "all", all)
 	}
 	now := d.clock.Now()
+	if starting {
+		if err := d.evaluateDue(ctx, now); err != nil {
+			return err
+		}
+	}
 	d.sweep(ctx, now, now.Add(d.opt.Horizon))
 	return nil
 }
@@ -281,35 +286,41 @@ func (d *Daemon) onNext(room string, at time.Time) {
 	}
 }
 
-// sweep reads the due index: rooms whose step is already due (a timer
-// missed it: suspend, clock jump) are evaluated, rooms entering the horizon
-// get a timer.
+// sweep reads the due index and hands every room whose next step falls
+// before horizonEnd to the scheduler: one already due (a timer missed it:
+// suspend, clock jump) fires through the scheduler's queue, one due soon gets
+// a timer.
 func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
-	type pending struct {
-		room string
-		at   time.Time
-	}
-	var due, soon []pending
 	err := d.store.DueBefore(horizonEnd, func(room string, at time.Time) bool {
-		if at.After(now) {
-			soon = append(soon, pending{room, at})
-		} else {
-			due = append(due, pending{room, at})
-		}
+		d.onNext(room, at)
 		return ctx.Err() == nil
 	})
 	if err != nil {
 		d.log.Error("reading the due index", "err", err)
 		return
 	}
-	for _, p := range due {
-		d.fire(ctx, p.room)
-	}
-	for _, p := range soon {
-		d.onNext(p.room, p.at)
-	}
 	d.wake()
 	d.updateStatus()
+}
+
+// evaluateDue evaluates, here and now, every room whose next step is due.
+// Start-up uses it before the scheduler runs, so every catch-up step is in
+// the outbox before the first send and goes out grouped.
+func (d *Daemon) evaluateDue(ctx context.Context, now time.Time) error {
+	var due []string
+	err := d.store.DueBefore(now, func(room string, at time.Time) bool {
+		due = append(due, room)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range due {
+		if _, err := d.engine.Evaluate(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // status is the systemd STATUS line: "12 rooms, next alert 18:00 check-in 4012345".

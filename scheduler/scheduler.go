@@ -65,6 +65,9 @@ type Options struct {
 	SweepEvery time.Duration
 	// Fire is called when a room's time has come. It runs on one of a few
 	// workers, never twice at once for the same room, and may call Schedule.
+	// One step can bring more than one call (a sweep that read the due index
+	// just before the timer fired schedules it again), so Fire must find
+	// what is due itself; the ledger makes a second call send nothing.
 	// Its ctx is cancelled by Shutdown.
 	Fire func(ctx context.Context, room string)
 	// Sweep is called once at Start and every SweepEvery after: the daemon
@@ -89,6 +92,10 @@ type Scheduler struct {
 	ctx     context.Context // handed to Fire and Sweep; cancelled by Shutdown
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
+
+	sweepMu    sync.Mutex
+	sweeping   bool // a sweep pass is running
+	sweepAgain bool // a tick came during that pass: run one more
 
 	// mu is held across each gocron call as well as the map, so the jobs
 	// gocron holds always match due, whatever order callers race in.

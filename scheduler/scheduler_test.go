@@ -179,7 +179,7 @@ func TestTimeBeyondHorizonHoldsNoJobUntilTheSweepSchedulesIt(t *testing.T) {
 	}
 
 	h.advanceTo(at)
-	h.waitFired("a", 1)
+	h.waitDelivered("a")
 
 	// A held job moved beyond the horizon gives its job up.
 	h.schedule("b", h.clock.Now().Add(time.Hour))
@@ -200,8 +200,8 @@ func TestClockJumpForwardIsCaughtBySweep(t *testing.T) {
 	jump := start.Add(48 * time.Hour)
 	h.advanceTo(jump)
 
-	h.waitFired("beyond-horizon", 1)
-	h.waitFired("held", 1)
+	h.waitDelivered("beyond-horizon")
+	h.waitDelivered("held")
 	if got := h.firedCount("later"); got != 0 {
 		t.Fatalf("a step after the jump fired %d times", got)
 	}
@@ -209,6 +209,7 @@ func TestClockJumpForwardIsCaughtBySweep(t *testing.T) {
 		t.Fatalf("last sweep saw now = %s; want the jumped-to %s", sw.now, jump)
 	}
 	// The jump also brought "later" into the horizon.
+	h.waitFor("the sweep to schedule later", func() bool { return h.s.Jobs() == 1 })
 	h.wantCronJob("later", start.Add(60*time.Hour))
 }
 
@@ -507,11 +508,10 @@ func TestNewRejectsIncompleteOptions(t *testing.T) {
 }
 
 // BenchmarkScheduleUpdate moves one room's job among 10,000 held ones, as an
-// event recorded on a busy daemon does.
+// event recorded on a busy daemon does. It runs on the real clock: the fake
+// one re-sorts every timer on each new one, which would be all it measured.
 func BenchmarkScheduleUpdate(b *testing.B) {
-	clock := clockwork.NewFakeClockAt(start)
 	s, err := New(Options{
-		Clock: clock,
 		Fire:  func(context.Context, string) {},
 		Sweep: func(context.Context, time.Time, time.Time) {},
 	})
@@ -520,8 +520,9 @@ func BenchmarkScheduleUpdate(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = s.Shutdown(context.Background()) })
 	s.Start()
+	base := time.Now().Add(time.Hour)
 	for i := range 10_000 {
-		if err := s.Schedule(fmt.Sprintf("room-%d", i), start.Add(time.Duration(i+1)*time.Second)); err != nil {
+		if err := s.Schedule(fmt.Sprintf("room-%d", i), base.Add(time.Duration(i)*time.Second)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -530,7 +531,7 @@ func BenchmarkScheduleUpdate(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if err := s.Schedule("room-5000", start.Add(time.Duration(1+i%2)*time.Hour)); err != nil {
+		if err := s.Schedule("room-5000", base.Add(time.Duration(4+i%2)*time.Hour)); err != nil {
 			b.Fatal(err)
 		}
 	}
