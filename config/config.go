@@ -23,7 +23,7 @@ type Config struct {
 	Platform  string         // profile of rooms that name none
 	Profiles  map[string]rules.Profile
 	Policy    rules.Policy
-	DigestAt  time.Duration // offset from local midnight; -1 when the digest is off
+	DigestAt  time.Duration // offset from local midnight; DigestOff (-1) when off
 	Notifiers []Notifier
 	// Routes lists notifier names per severity. A severity the file leaves
 	// out goes to every notifier, so a partial routes section cannot silence
@@ -86,8 +86,10 @@ const (
 	defaultPlatform = "coconala"
 	defaultDigestAt = 8*time.Hour + 30*time.Minute
 	defaultTimeout  = 10 * time.Second
-	digestOff       = -1
 )
+
+// DigestOff is Config.DigestAt when the daily digest is switched off.
+const DigestOff time.Duration = -1
 
 // Severities lists the severities routes may name, most urgent first.
 var severities = []rules.Severity{rules.Critical, rules.Warning, rules.Info}

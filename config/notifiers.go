@@ -52,7 +52,7 @@ func (p *parser) notifiers(e entry) []Notifier {
 	firstLine := map[string]int{}
 	for _, item := range list.Content {
 		n, ok := p.notifier(item)
-		if !ok {
+		if n.Name == "" {
 			continue
 		}
 		if line, dup := firstLine[n.Name]; dup {
@@ -60,42 +60,50 @@ func (p *parser) notifiers(e entry) []Notifier {
 			continue
 		}
 		firstLine[n.Name] = item.Line
-		out = append(out, n)
+		p.declared = append(p.declared, n.Name)
+		if ok {
+			out = append(out, n)
+		}
 	}
 	return out
 }
 
-func (p *parser) notifier(item *yaml.Node) (Notifier, bool) {
+// notifier reads one entry. A notifier with problems comes back with ok
+// false and, when it can be told, its name, so routes to it stay valid.
+func (p *parser) notifier(item *yaml.Node) (n Notifier, ok bool) {
 	f, ok := p.mapping(item, "notifier", allNotifierKeys)
 	if !ok {
 		return Notifier{}, false
 	}
-	n := Notifier{Timeout: defaultTimeout}
-	te, ok := f.get("type")
-	if !ok {
+	n = Notifier{Timeout: defaultTimeout}
+	good := true
+	te, hasType := f.get("type")
+	if hasType {
+		n.Type, good = p.text(te)
+	}
+	switch {
+	case !hasType || (good && n.Type == ""):
 		p.errorf(item, "notifier needs a type: %s", strings.Join(notifierTypes, ", "))
-		return Notifier{}, false
-	}
-	if n.Type, ok = p.text(te); !ok {
-		return Notifier{}, false
-	}
-	if !slices.Contains(notifierTypes, n.Type) {
+		good = false
+	case good && !slices.Contains(notifierTypes, n.Type):
 		p.errorf(te.val, "unknown notifier type %q: use %s", n.Type, strings.Join(notifierTypes, ", "))
-		return Notifier{}, false
+		good = false
 	}
 	n.Name = n.Type // one notifier per type needs no name
 	if ne, ok := f.get("name"); ok {
 		name, ok := p.text(ne)
-		if !ok {
-			return Notifier{}, false
-		}
-		if !validName(name) {
+		if ok && !validName(name) {
 			p.errorf(ne.val, "bad notifier name %q: use letters, digits, '-', '_' or '.'", name)
+			ok = false
+		}
+		if !ok {
 			return Notifier{}, false
 		}
 		n.Name = name
 	}
-	good := true
+	if !good {
+		return n, false
+	}
 	for _, fe := range f.entries {
 		if !slices.Contains(commonNotifierKeys, fe.key) && !slices.Contains(notifierKeys[n.Type], fe.key) {
 			p.errorf(fe.keyNode, "key %q does not apply to a %s notifier", fe.key, n.Type)
@@ -153,7 +161,8 @@ func (p *parser) slack(f fields, n *Notifier, where, owner string) bool {
 	if ae, ok := f.get("api_url"); ok {
 		if s, ok := p.text(ae); ok && s != "" {
 			if !isHTTPURL(s) {
-				p.errorf(ae.val, "api_url %q is not an http(s) URL", s)
+				// URLs may carry user:password@; do not echo them.
+				p.errorf(ae.val, "api_url is not an http(s) URL")
 			} else if !strings.HasSuffix(s, "/") {
 				s += "/" // slack-go joins method names straight onto the base
 			}
@@ -208,22 +217,15 @@ func (p *parser) email(f fields, n *Notifier, where, owner string) bool {
 		p.errorf(f.node, "%s needs to (one address or a list)", where)
 		return false
 	}
-	list, ok := p.list(te)
-	if !ok {
-		return false
+	for _, item := range items(te.val) {
+		if s, ok := p.text(entry{key: "to", keyNode: te.keyNode, val: item}); ok {
+			if addr := p.address(item, "to", s); addr != "" {
+				n.To = append(n.To, addr)
+			}
+		}
 	}
-	if len(list) == 0 {
+	if len(n.To) == 0 && len(p.errs) == errs {
 		p.errorf(te.val, "%s needs to (one address or a list)", where)
-	}
-	items := resolve(te.val).Content
-	for i, s := range list {
-		at := te.val
-		if i < len(items) {
-			at = items[i]
-		}
-		if addr := p.address(at, "to", s); addr != "" {
-			n.To = append(n.To, addr)
-		}
 	}
 	return len(p.errs) == errs
 }
@@ -231,12 +233,12 @@ func (p *parser) email(f fields, n *Notifier, where, owner string) bool {
 // address checks one mail address. Rejecting line breaks here is what keeps
 // header injection out of the mail notifier.
 func (p *parser) address(at *yaml.Node, key, s string) string {
-	a, err := mail.ParseAddress(s)
+	_, err := mail.ParseAddress(s)
 	if err != nil || strings.ContainsAny(s, "\r\n") {
 		p.errorf(at, "%s: bad mail address %q", key, s)
 		return ""
 	}
-	return a.String()
+	return strings.TrimSpace(s)
 }
 
 func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
@@ -245,7 +247,7 @@ func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
 	if se, ok := f.get("server"); ok {
 		if s, ok := p.text(se); ok && s != "" {
 			if !isHTTPURL(s) {
-				p.errorf(se.val, "server %q is not an http(s) URL", s)
+				p.errorf(se.val, "server is not an http(s) URL")
 			}
 			n.Server = strings.TrimSuffix(s, "/")
 		}

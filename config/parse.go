@@ -20,9 +20,11 @@ import (
 	"github.com/roomwatch/roomwatch/rules"
 )
 
+// topKeys are the top-level sections. "x-…" keys are ignored, as in Compose
+// files, to give YAML anchors for "<<" merges a home.
 var topKeys = []string{
 	"timezone", "language", "store", "platform", "profiles", "policy",
-	"notifiers", "routes", "control", "rooms",
+	"notifiers", "routes", "control", "rooms", "x-*",
 }
 
 var policyKeys = []string{
@@ -82,6 +84,9 @@ var profileKeys = func() []string {
 
 var controlKeys = []string{"socket", "http", "token", "token_file"}
 
+// maxSocketPath is sun_path's size on Linux less the terminating NUL.
+const maxSocketPath = 107
+
 // Parse validates data as the config file at path. Relative paths in it
 // resolve against path's folder. On any problem it returns Errors holding
 // every problem found, sorted by position.
@@ -95,7 +100,8 @@ func Parse(path string, data []byte) (*Config, error) {
 	c.Path = abs
 	if root := p.document(data); root != nil {
 		p.config(root, c)
-	} else {
+	}
+	if c.Routes == nil {
 		c.Routes = routeAll(c.Notifiers)
 	}
 	if len(p.errs) > 0 {
@@ -106,6 +112,22 @@ func Parse(path string, data []byte) (*Config, error) {
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlParserProblems are the messages of yaml.v3's parser stage, which
+// reports 0-based line numbers (its scanner stage reports 1-based ones).
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found undefined tag handle",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
 
 // document parses the YAML text and returns its root node, or nil for an
 // empty file or a syntax error (which is reported).
@@ -139,6 +161,9 @@ func (p *parser) syntaxError(err error) {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if slices.Contains(yamlParserProblems, m[2]) {
+			line++
+		}
 		p.errs = append(p.errs, Error{File: p.file, Line: line, Msg: "YAML syntax: " + m[2]})
 		return
 	}
@@ -151,7 +176,6 @@ func (p *parser) syntaxError(err error) {
 func (p *parser) config(root *yaml.Node, c *Config) {
 	top, ok := p.mapping(root, "the top level", topKeys)
 	if !ok {
-		c.Routes = routeAll(c.Notifiers)
 		return
 	}
 	if e, ok := top.get("timezone"); ok {
@@ -195,6 +219,9 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 		if notifiers := p.notifiers(e); len(notifiers) > 0 {
 			c.Notifiers = notifiers
 		}
+	}
+	if len(p.declared) == 0 {
+		p.declared = notifierNames(c.Notifiers)
 	}
 	c.Routes = routeAll(c.Notifiers)
 	if e, ok := top.get("routes"); ok {
@@ -333,7 +360,7 @@ func (p *parser) policy(e entry, c *Config) {
 	}
 	if de, ok := f.get("digest_at"); ok {
 		if s, ok := p.text(de); ok {
-			c.DigestAt = digestOff
+			c.DigestAt = DigestOff
 			if s != "" && !strings.EqualFold(s, "none") {
 				at, err := parseClock(s)
 				if err != nil {
@@ -349,15 +376,9 @@ func (p *parser) policy(e entry, c *Config) {
 // warnBefore reads the warning offsets, largest first without repeats, the
 // order rules.Plan expects.
 func (p *parser) warnBefore(e entry) ([]time.Duration, bool) {
-	var items []*yaml.Node
-	if v := resolve(e.val); v.Kind == yaml.SequenceNode {
-		items = v.Content
-	} else if !isNull(e.val) {
-		items = []*yaml.Node{e.val}
-	}
 	warn := []time.Duration{}
 	good := true
-	for _, item := range items {
+	for _, item := range items(e.val) {
 		d, ok := p.duration(entry{key: e.key, keyNode: e.keyNode, val: item})
 		if ok && d == 0 {
 			p.errorf(item, "warn_before: each warning must be longer than 0")
@@ -387,14 +408,8 @@ func (p *parser) routes(e entry, c *Config) {
 			p.errorf(re.keyNode, "unknown severity %q in routes: use critical, warning or info", re.key)
 			continue
 		}
-		var names []string
-		var items []*yaml.Node
-		if v := resolve(re.val); v.Kind == yaml.SequenceNode {
-			items = v.Content
-		} else if !isNull(re.val) {
-			items = []*yaml.Node{re.val}
-		}
-		for _, item := range items {
+		names := []string{}
+		for _, item := range items(re.val) {
 			name, ok := p.text(entry{key: "routes." + re.key, keyNode: re.keyNode, val: item})
 			if !ok {
 				continue
@@ -405,9 +420,9 @@ func (p *parser) routes(e entry, c *Config) {
 			case slices.Contains(names, name):
 				p.errorf(item, "routes.%s names notifier %q twice", re.key, name)
 			default:
-				if _, found := c.NotifierByName(name); !found {
+				if !slices.Contains(p.declared, name) {
 					p.errorf(item, "routes.%s names notifier %q, which is not defined (notifiers: %s)",
-						re.key, name, strings.Join(notifierNames(c.Notifiers), ", "))
+						re.key, name, strings.Join(p.declared, ", "))
 					continue
 				}
 				names = append(names, name)
@@ -425,9 +440,13 @@ func (p *parser) control(e entry, c *Config) {
 	if se, ok := f.get("socket"); ok {
 		if s, ok := p.text(se); ok && s != "" {
 			c.Control.Socket = p.path(s)
+			if len(c.Control.Socket) > maxSocketPath {
+				p.errorf(se.val, "control.socket: %s is longer than the %d bytes a unix socket path may have", c.Control.Socket, maxSocketPath)
+			}
 		}
 	}
-	c.Control.Token, _ = p.secret(f, "token", "control")
+	var hasToken bool
+	c.Control.Token, hasToken = p.secret(f, "token", "control")
 	he, ok := f.get("http")
 	if !ok {
 		return
@@ -441,7 +460,7 @@ func (p *parser) control(e entry, c *Config) {
 		p.errorf(he.val, "control.http: bad listen address %q: use host:port, e.g. 127.0.0.1:8765", addr)
 		return
 	}
-	if c.Control.Token.IsZero() && !f.has("token") && !f.has("token_file") {
+	if !hasToken {
 		p.errorf(he.val, "control.http enables the HTTP API, which needs token or token_file")
 		return
 	}

@@ -16,8 +16,8 @@ const maxSecretFile = 64 << 10
 
 // secret reads key, or its key_file twin, of the mapping f; owner names the
 // mapping in InlineSecrets ("notifiers.phone", "control"). written reports
-// whether either form is present, even if reading it failed, so callers do
-// not add a "missing" error on top of the real one.
+// whether the secret is set, or was meant to be and failed (already
+// reported), so callers do not add a "missing" error on top of the real one.
 func (p *parser) secret(f fields, key, owner string) (s Secret, written bool) {
 	inline, hasInline := f.get(key)
 	file, hasFile := f.get(key + "_file")
@@ -27,7 +27,14 @@ func (p *parser) secret(f fields, key, owner string) (s Secret, written bool) {
 		return Secret{}, true
 	case hasInline:
 		value, ok := p.text(inline)
-		if ok && value != "" && !strings.Contains(rawText(inline.val), "${") {
+		if !ok {
+			return Secret{}, true
+		}
+		if value == "" {
+			// "token: ${TOKEN}" with TOKEN empty sets nothing.
+			return Secret{}, false
+		}
+		if !strings.Contains(rawText(inline.val), "${") {
 			p.inline = append(p.inline, owner+"."+key)
 		}
 		return Secret{value: value}, true

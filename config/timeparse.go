@@ -34,6 +34,21 @@ const timeForms = `use "2026-11-20 10:00" (seconds optional, "T" or a space betw
 // offset is read in loc (UTC when nil); a date alone is 23:59 of that day,
 // because a due date means "by the end of that day".
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	t, err := parseTime(s, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	// Outside this range lie only typos, and zones' pre-1900 local mean
+	// times with second offsets that RFC 3339 output cannot carry.
+	if y := t.Year(); y < minYear || y > maxYear {
+		return time.Time{}, fmt.Errorf("time %q is out of range: use a year from %d to %d", s, minYear, maxYear)
+	}
+	return t, nil
+}
+
+const minYear, maxYear = 1970, 2999
+
+func parseTime(s string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
 	}

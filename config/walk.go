@@ -16,6 +16,9 @@ type parser struct {
 	lookupEnv func(string) (string, bool)
 	errs      Errors
 	inline    []string // keys whose secret is written in the file itself
+	// declared holds every notifier name the file defines, broken ones
+	// included, so a route to a broken notifier is not a second error.
+	declared []string
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
@@ -119,7 +122,7 @@ func (p *parser) collect(m *yaml.Node, where string, known []string, f *fields, 
 			continue
 		}
 		local[rk.Value] = k
-		if known != nil && !contains(known, rk.Value) {
+		if known != nil && !isKnown(known, rk.Value) {
 			p.errorf(k, "unknown key %q in %s%s", rk.Value, where, suggest(rk.Value, known))
 			continue
 		}
@@ -171,27 +174,16 @@ func (p *parser) text(e entry) (string, bool) {
 	return s, true
 }
 
-// list reads a list of scalars; a single value is a list of one.
-func (p *parser) list(e entry) ([]string, bool) {
-	v := resolve(e.val)
-	if v.Kind != yaml.SequenceNode {
-		s, ok := p.text(e)
-		if !ok || s == "" {
-			return nil, ok
-		}
-		return []string{s}, true
+// items returns a list's elements; a single value is a list of one and
+// null an empty list, so "to: me@example.com" works like "to: [me@example.com]".
+func items(n *yaml.Node) []*yaml.Node {
+	if v := resolve(n); v.Kind == yaml.SequenceNode {
+		return v.Content
 	}
-	out := make([]string, 0, len(v.Content))
-	good := true
-	for _, item := range v.Content {
-		s, ok := p.text(entry{key: e.key, keyNode: e.keyNode, val: item})
-		if !ok {
-			good = false
-			continue
-		}
-		out = append(out, s)
+	if isNull(n) {
+		return nil
 	}
-	return out, good
+	return []*yaml.Node{n}
 }
 
 // rawText is the scalar as written, before ${ENV} expansion.
@@ -250,9 +242,11 @@ func validEnvName(name string) bool {
 	return true
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
+// isKnown matches key against the schema's keys; a key ending in "*"
+// matches by prefix.
+func isKnown(known []string, key string) bool {
+	for _, k := range known {
+		if k == key || (strings.HasSuffix(k, "*") && strings.HasPrefix(key, strings.TrimSuffix(k, "*"))) {
 			return true
 		}
 	}
@@ -261,8 +255,12 @@ func contains(list []string, s string) bool {
 
 // suggest names the closest known key when a typo is likely.
 func suggest(key string, known []string) string {
-	best, bestDist := "", 3
+	// Short keys are a letter or two from many others; demand a closer match.
+	best, bestDist := "", min(3, len(key)/2+1)
 	for _, k := range known {
+		if strings.HasSuffix(k, "*") {
+			continue
+		}
 		if d := editDistance(key, k); d < bestDist {
 			best, bestDist = k, d
 		}

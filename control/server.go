@@ -138,8 +138,8 @@ func queryTime(w http.ResponseWriter, r *http.Request, name string, t *time.Time
 
 // reply writes a service result: 200 with the value, 400 for the caller's
 // mistake, 500 otherwise.
-func reply[T any](w http.ResponseWriter, log *slog.Logger) func(T, error) {
-	return func(v T, err error) {
+func reply(w http.ResponseWriter, log *slog.Logger) func(any, error) {
+	return func(v any, err error) {
 		switch {
 		case err == nil:
 			writeJSON(w, http.StatusOK, v)

@@ -1,6 +1,7 @@
 package notifier
 
 import (
+	"fmt"
 	"context"
 	"log/slog"
 	"maps"
@@ -31,7 +32,6 @@ type Router struct {
 	routes    map[rules.Severity][]string
 	retrier   Retrier
 	log       *slog.Logger
-	now       func() time.Time
 }
 
 // NewRouter builds a router. routes maps a severity to notifier names in order
@@ -43,7 +43,6 @@ func NewRouter(notifiers []Notifier, routes map[rules.Severity][]string, retrier
 		routes:    routes,
 		retrier:   retrier,
 		log:       log,
-		now:       time.Now,
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -144,8 +143,22 @@ func sortGroup(g *group) {
 
 // walk sends one group's message along its route until a notifier delivers.
 func (r *Router) walk(ctx context.Context, g *group, late bool) (delivered bool, by string, attempts int, errs map[string]string) {
-	m := Message{Alerts: g.alerts, Late: late}
-	for _, name := range g.route {
+	delivered, by, attempts, errs = r.along(ctx, g.route, Message{Alerts: g.alerts, Late: late})
+	if delivered {
+		r.logSent(g.alerts, by, attempts, late)
+		return
+	}
+	for _, a := range g.alerts {
+		r.log.Error("alert not delivered",
+			"room", a.Step.Room, "kind", string(a.Step.Kind), "step", a.Step.Name,
+			"route", strings.Join(g.route, ","), "attempts", attempts)
+	}
+	return
+}
+
+// along tries each notifier of a route in turn until one delivers m.
+func (r *Router) along(ctx context.Context, route []string, m Message) (delivered bool, by string, attempts int, errs map[string]string) {
+	for _, name := range route {
 		if ctx.Err() != nil {
 			// Shutting down: the outbox keeps the alert for the next start,
 			// so failing over now would only send it twice.
@@ -159,18 +172,24 @@ func (r *Router) walk(ctx context.Context, g *group, late bool) (delivered bool,
 		tries, err := r.retrier.Send(ctx, n, m)
 		attempts += tries
 		if err == nil {
-			r.logSent(g.alerts, name, tries, late)
 			return true, name, attempts, errs
 		}
 		errs = addError(errs, name, err.Error())
-		r.log.Warn("notifier failed", "notifier", name, "attempts", tries, "alerts", len(g.alerts), "err", err)
-	}
-	for _, a := range g.alerts {
-		r.log.Error("alert not delivered",
-			"room", a.Step.Room, "kind", string(a.Step.Kind), "step", a.Step.Name,
-			"route", strings.Join(g.route, ","), "attempts", attempts)
+		r.log.Warn("notifier failed", "notifier", name, "attempts", tries, "err", err)
 	}
 	return false, "", attempts, errs
+}
+
+// Notice sends a message about roomwatch itself (a rejected configuration)
+// along the route of its severity.
+func (r *Router) Notice(ctx context.Context, sev rules.Severity, title string, lines []string) error {
+	m := Message{Notice: &message.Notice{Severity: sev, Title: title, Lines: lines}}
+	delivered, by, _, errs := r.along(ctx, r.route(sev), m)
+	if !delivered {
+		return fmt.Errorf("notifier: notice not delivered: %v", errs)
+	}
+	r.log.Info("notice sent", "notifier", by, "severity", string(sev), "title", title)
+	return nil
 }
 
 func addError(errs map[string]string, name, text string) map[string]string {
@@ -184,7 +203,7 @@ func addError(errs map[string]string, name, text string) map[string]string {
 // logSent writes one line per alert: which notifier carried it, after how many
 // attempts, and how long after its send time it went out.
 func (r *Router) logSent(alerts []Alert, name string, attempts int, late bool) {
-	now := r.now()
+	now := time.Now()
 	for _, a := range alerts {
 		r.log.Info("alert sent",
 			"room", a.Step.Room,

@@ -25,7 +25,7 @@ type snoozeRecord struct {
 func (s *Store) AddAck(room string, a rules.Ack) error {
 	rec := ackRecord{Kind: a.Kind, Deadline: nanos(a.Deadline), At: nanos(a.At)}
 	return s.update(fmt.Sprintf("ack %s of room %q", a.Kind, room), func(tx *bolt.Tx) error {
-		if err := requireTracked(tx, room); err != nil {
+		if _, err := trackedRecord(tx, room); err != nil {
 			return err
 		}
 		b := tx.Bucket(bucketAcks)
@@ -73,7 +73,7 @@ func (s *Store) SetSnooze(room string, sn rules.Snooze) error {
 		if sn.Until.IsZero() {
 			return b.Delete([]byte(room))
 		}
-		if err := requireTracked(tx, room); err != nil {
+		if _, err := trackedRecord(tx, room); err != nil {
 			return err
 		}
 		return writeJSON(b, []byte(room), snoozeRecord{From: nanos(sn.From), Until: nanos(sn.Until)})

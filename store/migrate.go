@@ -127,25 +127,16 @@ func migrateV1(tx *bolt.Tx) error {
 		return err
 	}
 
-	states := tx.Bucket(bucketRoomState)
 	err = rewriteEach(tx.Bucket(bucketRooms), func(k, v []byte) ([]byte, error) {
-		room := string(k)
 		var old v1Room
 		if err := json.Unmarshal(v, &old); err != nil {
-			return nil, fmt.Errorf("room %q: %w", room, err)
+			return nil, fmt.Errorf("room %q: %w", k, err)
 		}
-		facts, st, err := splitV1Room(events, room, old)
+		rec, err := splitV1Room(events, string(k), old)
 		if err != nil {
-			return nil, fmt.Errorf("room %q: %w", room, err)
+			return nil, fmt.Errorf("room %q: %w", k, err)
 		}
-		if err := writeJSON(states, k, st); err != nil {
-			return nil, err
-		}
-		status := byte(statusUntracked)
-		if old.Tracked {
-			status = statusTracked
-		}
-		return encodeRoom(status, facts), nil
+		return rec.encode(), nil
 	})
 	if err != nil {
 		return err
@@ -191,44 +182,38 @@ func migrateV1(tx *bolt.Tx) error {
 // kind is its last "yaml" event in the log; the recorded value is the latest
 // event from any other source; a merged fact the log does not explain came
 // from the YAML (version 1 did not log every YAML fact).
-func splitV1Room(events *bolt.Bucket, room string, old v1Room) (yamlFacts, roomState, error) {
+func splitV1Room(events *bolt.Bucket, room string, old v1Room) (roomRecord, error) {
 	var p v1Time
-	facts := yamlFacts{
-		Title: old.Title, Buyer: old.Buyer, URL: old.URL, Platform: old.Platform,
-		Via: rules.Via(old.Via), ExtraPayment: rules.ExtraPaymentState(old.ExtraPayment),
-		Due: p.nanos("due", old.Due), Events: map[rules.EventKind]int64{},
-	}
-	st := roomState{Seen: p.nanos("seen", old.Seen), Recorded: map[rules.EventKind]recordedFact{}}
+	rec := roomRecord{tracked: old.Tracked, seen: p.nanos("seen", old.Seen)}
+	yamlAt := map[rules.EventKind]int64{}
 	prefix := eventPrefix(room)
 	c := events.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var e eventRecord
 		if err := json.Unmarshal(v, &e); err != nil {
-			return facts, st, fmt.Errorf("event %x: %w", k, err)
+			return rec, fmt.Errorf("event %x: %w", k, err)
 		}
 		if e.Source == SourceYAML {
-			facts.Events[e.Kind] = e.At
-		} else if cur, ok := st.Recorded[e.Kind]; !ok || e.At > cur.At {
-			st.Recorded[e.Kind] = recordedFact{At: e.At, Source: e.Source}
+			yamlAt[e.Kind] = e.At
+		} else {
+			rec.record(recordedFact{kind: e.Kind, at: e.At, source: e.Source})
 		}
 	}
 	for kind, s := range old.Facts {
-		k := rules.EventKind(kind)
-		at := p.nanos(kind, s)
-		if _, logged := facts.Events[k]; !logged && at != 0 && at != st.Recorded[k].At {
-			facts.Events[k] = at
+		k, at := rules.EventKind(kind), p.nanos(kind, s)
+		if _, logged := yamlAt[k]; !logged && at != 0 && !rec.hasRecorded(k, at) {
+			yamlAt[k] = at
 		}
 	}
-	if p.err != nil {
-		return facts, st, p.err
+	yaml := rules.Room{
+		Title: old.Title, Buyer: old.Buyer, URL: old.URL, Platform: old.Platform,
+		Via: rules.Via(old.Via), ExtraPayment: rules.ExtraPaymentState(old.ExtraPayment), Due: instant(p.nanos("due", old.Due)),
 	}
-	if len(facts.Events) == 0 {
-		facts.Events = nil
+	for k, at := range yamlAt {
+		yaml.SetEvent(k, instant(at))
 	}
-	if len(st.Recorded) == 0 {
-		st.Recorded = nil
-	}
-	return facts, st, nil
+	rec.facts = factsOf(&yaml)
+	return rec, p.err
 }
 
 // rewriteEach replaces every value of b with fn's result. bbolt forbids

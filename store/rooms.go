@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -40,85 +39,11 @@ type RoomInfo struct {
 // memory nor pays one fsync per room.
 const syncBatch = 10000
 
-// Room record status, the first byte of a rooms value: the record can then be
-// compared with an incoming YAML room as bytes, without decoding.
-const (
-	statusTracked   = 'T'
-	statusUntracked = 'U'
-)
-
-// yamlFacts is what the YAML says about a room, stored as the YAML gave it.
-type yamlFacts struct {
-	Title        string                    `json:"title,omitempty"`
-	Buyer        string                    `json:"buyer,omitempty"`
-	URL          string                    `json:"url,omitempty"`
-	Platform     string                    `json:"platform,omitempty"`
-	Via          rules.Via                 `json:"via,omitempty"`
-	ExtraPayment rules.ExtraPaymentState   `json:"extra_payment,omitempty"`
-	Due          int64                     `json:"due,omitempty"`
-	Events       map[rules.EventKind]int64 `json:"events,omitempty"`
-}
-
-// roomState is what roomwatch learned about a room outside the YAML.
-type roomState struct {
-	Seen     int64                            `json:"seen"`
-	Recorded map[rules.EventKind]recordedFact `json:"recorded,omitempty"`
-}
-
-type recordedFact struct {
-	At     int64  `json:"at"`
-	Source string `json:"source"`
-}
-
 type eventRecord struct {
 	Kind       rules.EventKind `json:"kind"`
 	At         int64           `json:"at"`
 	Source     string          `json:"source"`
 	RecordedAt int64           `json:"recorded_at"`
-}
-
-func factsOf(r *rules.Room) yamlFacts {
-	f := yamlFacts{
-		Title: r.Title, Buyer: r.Buyer, URL: r.URL, Platform: r.Platform,
-		Via: r.Via, ExtraPayment: r.ExtraPayment, Due: nanos(r.Due),
-	}
-	for _, k := range rules.EventKinds {
-		if t := r.Event(k); !t.IsZero() {
-			if f.Events == nil {
-				f.Events = make(map[rules.EventKind]int64, len(rules.EventKinds))
-			}
-			f.Events[k] = nanos(t)
-		}
-	}
-	return f
-}
-
-func encodeRoom(status byte, f yamlFacts) []byte {
-	b, err := json.Marshal(f)
-	if err != nil {
-		panic(fmt.Sprintf("store: encode room facts: %v", err)) // plain strings and ints cannot fail
-	}
-	return append([]byte{status}, b...)
-}
-
-func decodeRoom(v []byte) (status byte, f yamlFacts, err error) {
-	if len(v) == 0 {
-		return 0, f, errors.New("empty room record")
-	}
-	if err := json.Unmarshal(v[1:], &f); err != nil {
-		return 0, f, fmt.Errorf("decode room record: %w", err)
-	}
-	return v[0], f, nil
-}
-
-func readState(b *bolt.Bucket, id string) (roomState, error) {
-	var st roomState
-	if v := b.Get([]byte(id)); v != nil {
-		if err := json.Unmarshal(v, &st); err != nil {
-			return st, fmt.Errorf("decode state of room %q: %w", id, err)
-		}
-	}
-	return st, nil
 }
 
 func writeJSON(b *bolt.Bucket, key []byte, value any) error {
@@ -127,28 +52,6 @@ func writeJSON(b *bolt.Bucket, key []byte, value any) error {
 		return err
 	}
 	return b.Put(key, v)
-}
-
-// merge builds the room the rules see: the YAML facts, then each recorded
-// event; the later instant of each kind wins, so a YAML edit to an earlier
-// time never erases a recorded event and a later YAML value beats an older one.
-func merge(id string, f yamlFacts, st roomState) (rules.Room, map[rules.EventKind]string) {
-	r := rules.Room{
-		ID: id, Title: f.Title, Buyer: f.Buyer, URL: f.URL, Platform: f.Platform,
-		Via: f.Via, ExtraPayment: f.ExtraPayment, Due: instant(f.Due), Seen: instant(st.Seen),
-	}
-	sources := make(map[rules.EventKind]string)
-	for k, n := range f.Events {
-		r.SetEvent(k, instant(n))
-		sources[k] = SourceYAML
-	}
-	for k, rec := range st.Recorded {
-		if before := r.Event(k); rec.At > nanos(before) {
-			r.SetEvent(k, instant(rec.At))
-			sources[k] = rec.Source
-		}
-	}
-	return r, sources
 }
 
 // SyncRooms stores the YAML's rooms: their facts (source "yaml"), Seen=now
@@ -177,6 +80,7 @@ func (s *Store) SyncRooms(rooms []rules.Room, now time.Time) (changed []string, 
 
 	var differ []*rules.Room
 	var gone []string
+	var want []byte
 	err = s.db.View(func(tx *bolt.Tx) error {
 		// Both sides are sorted by ID: walk them together.
 		c := tx.Bucket(bucketRooms).Cursor()
@@ -188,12 +92,14 @@ func (s *Store) SyncRooms(rooms []rules.Room, now time.Time) (changed []string, 
 				differ = append(differ, sorted[i])
 				i++
 			case i == len(sorted) || string(k) < sorted[i].ID:
-				if v[0] == statusTracked {
+				if len(v) > 0 && v[0] == statusTracked {
 					gone = append(gone, string(k))
 				}
 				k, v = c.Next()
 			default:
-				if !bytes.Equal(v, encodeRoom(statusTracked, factsOf(sorted[i]))) {
+				want = factsOf(sorted[i]).appendTo(want[:0])
+				status, facts, _, err := splitRecord(v)
+				if err != nil || status != statusTracked || !bytes.Equal(facts, want) {
 					differ = append(differ, sorted[i])
 				}
 				i++
@@ -206,95 +112,79 @@ func (s *Store) SyncRooms(rooms []rules.Room, now time.Time) (changed []string, 
 		return nil, s.fail("sync rooms", err)
 	}
 
-	for start := 0; start < len(differ); start += syncBatch {
-		batch := differ[start:min(start+syncBatch, len(differ))]
-		var done []string
-		err := s.update("sync rooms", func(tx *bolt.Tx) error {
-			done = done[:0]
-			for _, r := range batch {
-				ch, err := syncRoom(tx, r, now)
-				if err != nil {
-					return fmt.Errorf("room %q: %w", r.ID, err)
-				}
-				if ch {
-					done = append(done, r.ID)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		changed = append(changed, done...)
+	changed, err = writeInBatches(s, "sync rooms", differ, func(r *rules.Room) string { return r.ID },
+		func(tx *bolt.Tx, r *rules.Room) (bool, error) { return syncRoom(tx, r, now) })
+	if err != nil {
+		return nil, err
 	}
-	for start := 0; start < len(gone); start += syncBatch {
-		batch := gone[start:min(start+syncBatch, len(gone))]
-		var done []string
-		err := s.update("untrack rooms", func(tx *bolt.Tx) error {
-			done = done[:0]
-			for _, id := range batch {
-				ch, err := untrackRoom(tx, id)
-				if err != nil {
-					return fmt.Errorf("room %q: %w", id, err)
-				}
-				if ch {
-					done = append(done, id)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		changed = append(changed, done...)
+	untracked, err := writeInBatches(s, "untrack rooms", gone, func(id string) string { return id }, untrackRoom)
+	if err != nil {
+		return nil, err
 	}
+	changed = append(changed, untracked...)
 	sort.Strings(changed)
+	return changed, nil
+}
+
+// writeInBatches applies write to items, syncBatch items per transaction,
+// and returns the IDs of the items write reports changed.
+func writeInBatches[T any](s *Store, op string, items []T, id func(T) string, write func(*bolt.Tx, T) (bool, error)) ([]string, error) {
+	var changed []string
+	for start := 0; start < len(items); start += syncBatch {
+		batch := items[start:min(start+syncBatch, len(items))]
+		var done []string
+		err := s.update(op, func(tx *bolt.Tx) error {
+			done = done[:0]
+			for _, item := range batch {
+				ch, err := write(tx, item)
+				if err != nil {
+					return fmt.Errorf("room %q: %w", id(item), err)
+				}
+				if ch {
+					done = append(done, id(item))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		changed = append(changed, done...)
+	}
 	return changed, nil
 }
 
 // syncRoom writes one YAML room, re-reading the record inside the write
 // transaction since an event may have been recorded after the comparison.
 func syncRoom(tx *bolt.Tx, r *rules.Room, now time.Time) (changed bool, err error) {
-	rooms, states := tx.Bucket(bucketRooms), tx.Bucket(bucketRoomState)
+	rooms := tx.Bucket(bucketRooms)
 	key := []byte(r.ID)
-	facts := factsOf(r)
-	value := encodeRoom(statusTracked, facts)
 	old := rooms.Get(key)
+	rec := roomRecord{seen: nanos(now)}
+	if old != nil {
+		if rec, err = decodeRecord(old); err != nil {
+			return false, err
+		}
+	}
+	before, wasTracked, oldFacts := rec.merge(r.ID, nil), rec.tracked, rec.facts
+	rec.facts, rec.tracked = factsOf(r), true
+	value := rec.encode()
 	if bytes.Equal(old, value) {
 		return false, nil
 	}
-	var oldStatus byte
-	var oldFacts yamlFacts
-	if old != nil {
-		if oldStatus, oldFacts, err = decodeRoom(old); err != nil {
-			return false, err
-		}
-	}
-	st, err := readState(states, r.ID)
-	if err != nil {
-		return false, err
-	}
-	if old == nil {
-		st.Seen = nanos(now)
-		if err := writeJSON(states, key, st); err != nil {
-			return false, err
-		}
-	}
-	before, _ := merge(r.ID, oldFacts, st)
-	after, _ := merge(r.ID, facts, st)
 	if err := rooms.Put(key, value); err != nil {
 		return false, err
 	}
-	for _, k := range rules.EventKinds {
-		if at := facts.Events[k]; at != 0 && at != oldFacts.Events[k] {
-			e := eventRecord{Kind: k, At: at, Source: SourceYAML, RecordedAt: nanos(now)}
-			if err := appendEvent(tx, r.ID, e); err != nil {
+	for _, e := range rec.facts.events {
+		if e.at != oldFacts.event(e.kind) {
+			logged := eventRecord{Kind: e.kind, At: e.at, Source: SourceYAML, RecordedAt: nanos(now)}
+			if err := appendEvent(tx, r.ID, logged); err != nil {
 				return false, err
 			}
 		}
 	}
-	// Both rooms come from merge over the same encoding, so == is exact.
-	return old == nil || oldStatus != statusTracked || before != after, nil
+	// Both rooms come from merge over the same stored instants, so == is exact.
+	return old == nil || !wasTracked || before != rec.merge(r.ID, nil), nil
 }
 
 func untrackRoom(tx *bolt.Tx, id string) (changed bool, err error) {
@@ -338,23 +228,20 @@ func (s *Store) RoomInfo(id string) (info RoomInfo, ok bool, err error) {
 			return nil
 		}
 		ok = true
-		info, err = roomInfo(tx, id, v)
+		info, err = roomInfo(v, id)
 		return err
 	})
 	return info, ok, s.fail(fmt.Sprintf("read room %q", id), err)
 }
 
-func roomInfo(tx *bolt.Tx, id string, v []byte) (RoomInfo, error) {
-	status, facts, err := decodeRoom(v)
+func roomInfo(v []byte, id string) (RoomInfo, error) {
+	rec, err := decodeRecord(v)
 	if err != nil {
 		return RoomInfo{}, err
 	}
-	st, err := readState(tx.Bucket(bucketRoomState), id)
-	if err != nil {
-		return RoomInfo{}, err
-	}
-	r, sources := merge(id, facts, st)
-	return RoomInfo{Room: r, Tracked: status == statusTracked, Sources: sources}, nil
+	sources := make(map[rules.EventKind]string)
+	r := rec.merge(id, sources)
+	return RoomInfo{Room: r, Tracked: rec.tracked, Sources: sources}, nil
 }
 
 // Rooms returns every tracked room, merged, sorted by ID.
@@ -388,11 +275,11 @@ func (s *Store) ForEachRoom(fn func(rules.Room) error) error {
 				if v[0] != statusTracked {
 					continue
 				}
-				info, err := roomInfo(tx, string(k), v)
+				rec, err := decodeRecord(v)
 				if err != nil {
 					return fmt.Errorf("room %q: %w", k, err)
 				}
-				chunk = append(chunk, info.Room)
+				chunk = append(chunk, rec.merge(string(k), nil))
 			}
 			if k == nil {
 				last = nil
@@ -433,35 +320,32 @@ func (s *Store) RecordEvent(e Event) error {
 	if e.RecordedAt.IsZero() {
 		e.RecordedAt = time.Now()
 	}
-	rec := eventRecord{Kind: e.Kind, At: nanos(e.At), Source: e.Source, RecordedAt: nanos(e.RecordedAt)}
+	logged := eventRecord{Kind: e.Kind, At: nanos(e.At), Source: e.Source, RecordedAt: nanos(e.RecordedAt)}
 	return s.fail(op, s.db.Batch(func(tx *bolt.Tx) error {
-		if err := requireTracked(tx, e.Room); err != nil {
-			return err
-		}
-		states := tx.Bucket(bucketRoomState)
-		st, err := readState(states, e.Room)
+		v, err := trackedRecord(tx, e.Room)
 		if err != nil {
 			return err
 		}
-		if cur, ok := st.Recorded[e.Kind]; !ok || rec.At > cur.At {
-			if st.Recorded == nil {
-				st.Recorded = make(map[rules.EventKind]recordedFact)
-			}
-			st.Recorded[e.Kind] = recordedFact{At: rec.At, Source: rec.Source}
-			if err := writeJSON(states, []byte(e.Room), st); err != nil {
+		rec, err := decodeRecord(v)
+		if err != nil {
+			return err
+		}
+		if rec.record(recordedFact{kind: e.Kind, at: logged.At, source: e.Source}) {
+			if err := tx.Bucket(bucketRooms).Put([]byte(e.Room), rec.encode()); err != nil {
 				return err
 			}
 		}
-		return appendEvent(tx, e.Room, rec)
+		return appendEvent(tx, e.Room, logged)
 	}))
 }
 
-func requireTracked(tx *bolt.Tx, room string) error {
+// trackedRecord returns the stored record of a tracked room, or ErrUnknownRoom.
+func trackedRecord(tx *bolt.Tx, room string) ([]byte, error) {
 	v := tx.Bucket(bucketRooms).Get([]byte(room))
 	if v == nil || v[0] != statusTracked {
-		return ErrUnknownRoom
+		return nil, ErrUnknownRoom
 	}
-	return nil
+	return v, nil
 }
 
 // Events returns a room's log in recorded order, YAML facts included (source

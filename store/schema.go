@@ -11,26 +11,25 @@ import (
 )
 
 // schemaVersion is the layout this build writes. Version 1 (see migrate.go)
-// stored times as RFC 3339 strings, kept one merged value per fact with no
-// source, and had no acks, snoozes or due index.
+// stored times as RFC 3339 strings and rooms as JSON with one merged value
+// per fact and no source, and had no acks, snoozes or due index.
 const schemaVersion = 2
 
 // Buckets of schema version 2. Keys sort the way they are scanned.
 var (
-	bucketMeta      = []byte("meta")       // schema_version and daemon state
-	bucketRooms     = []byte("rooms")      // room ID → status byte + JSON yamlFacts
-	bucketRoomState = []byte("room_state") // room ID → JSON roomState: Seen and the latest recorded event of each kind
-	bucketEvents    = []byte("events")     // room ID + 0x00 + big-endian sequence → JSON eventRecord
-	bucketLedger    = []byte("ledger")     // rules.Step.Key() → JSON ledgerRecord
-	bucketOutbox    = []byte("outbox")     // big-endian sequence → ledger key
-	bucketAcks      = []byte("acks")       // room ID → JSON []ackRecord
-	bucketSnoozes   = []byte("snoozes")    // room ID → JSON snoozeRecord
-	bucketDue       = []byte("due")        // sortable time + room ID → empty
-	bucketDueRooms  = []byte("due_rooms")  // room ID → sortable time, to find a room's old due key
+	bucketMeta     = []byte("meta")      // schema_version and daemon state
+	bucketRooms    = []byte("rooms")     // room ID → binary roomRecord (record.go)
+	bucketEvents   = []byte("events")    // room ID + 0x00 + big-endian sequence → JSON eventRecord
+	bucketLedger   = []byte("ledger")    // rules.Step.Key() → JSON ledgerRecord
+	bucketOutbox   = []byte("outbox")    // big-endian sequence → ledger key
+	bucketAcks     = []byte("acks")      // room ID → JSON []ackRecord
+	bucketSnoozes  = []byte("snoozes")   // room ID → JSON snoozeRecord
+	bucketDue      = []byte("due")       // sortable time + room ID → empty
+	bucketDueRooms = []byte("due_rooms") // room ID → sortable time, to find a room's old due key
 )
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketRooms, bucketRoomState, bucketEvents, bucketLedger,
+	bucketMeta, bucketRooms, bucketEvents, bucketLedger,
 	bucketOutbox, bucketAcks, bucketSnoozes, bucketDue, bucketDueRooms,
 }
 

@@ -41,6 +41,12 @@ func when(t, now time.Time, lang string, loc *time.Location) string {
 	return s + " (" + left + ")"
 }
 
+// TimeLeft says how far away a deadline d ahead is, in lang: "1d 3h left",
+// "overdue by 2h", "now" (`status` prints it beside the next deadline).
+func TimeLeft(d time.Duration, lang string) string {
+	return relative(d, Language(lang))
+}
+
 // relative says how far away an instant is: "1d 3h left", "overdue by 2h",
 // "now". Precision drops as the span grows: nobody needs minutes three days out.
 func relative(d time.Duration, lang string) string {

@@ -7,7 +7,6 @@ package message
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +29,16 @@ type Message struct {
 	Alerts []Alert
 	Late   bool // caught up after downtime
 	Test   bool // sent by notify-test
+	// Notice, when set, is a message about roomwatch itself (a rejected
+	// configuration) instead of alerts.
+	Notice *Notice
+}
+
+// Notice is a message about roomwatch itself rather than a room.
+type Notice struct {
+	Severity rules.Severity
+	Title    string
+	Lines    []string
 }
 
 // Text is one alert in words.
@@ -44,6 +53,8 @@ type Text struct {
 	// Action is the short imperative ("Send a check-in").
 	Action   string
 	Severity rules.Severity
+	// Room is the room ID, for backends that attach it to buttons.
+	Room string
 	// URL is the talk room link when the room has a usable http(s) URL.
 	URL string
 }
@@ -66,7 +77,8 @@ const (
 	English  = "en"
 )
 
-func normalise(lang string) string {
+// Language maps a configured language to the one messages are rendered in.
+func Language(lang string) string {
 	if strings.EqualFold(strings.TrimSpace(lang), Japanese) {
 		return Japanese
 	}
@@ -75,12 +87,12 @@ func normalise(lang string) string {
 
 // Render puts one alert into words in lang, with times shown in loc (UTC when nil).
 func Render(a Alert, lang string, loc *time.Location) Text {
-	lang = normalise(lang)
+	lang = Language(lang)
 	if loc == nil {
 		loc = time.UTC
 	}
 	w := wordingFor(a, lang)
-	vars := placeholders(a, lang, loc)
+	vars := placeholders(a, w, lang, loc)
 	ph := func(s string) string { return vars.Replace(s) }
 
 	preview := w.Preview
@@ -93,7 +105,8 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Action:   w.Action,
 		Title:    ph(labels[lang].title),
 		Severity: a.Step.Severity,
-		URL:      linkable(a.Room.URL),
+		Room:     roomID(a),
+		URL:      linkable(oneLine(a.Room.URL)),
 	}
 	l := labels[lang]
 	t.Lines = append(t.Lines, ph(l.roomLine))
@@ -112,7 +125,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		t.Lines = append(t.Lines, note)
 	}
 	if a.Room.URL != "" {
-		t.Lines = append(t.Lines, l.urlLabel+l.sep+a.Room.URL)
+		t.Lines = append(t.Lines, l.urlLabel+l.sep+oneLine(a.Room.URL))
 	}
 	return t
 }
@@ -120,9 +133,20 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 // RenderMessage puts a whole message into words. The alerts keep their order;
 // the router sorts them so the most urgent comes first.
 func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
-	lang = normalise(lang)
+	lang = Language(lang)
 	l := labels[lang]
 	r := Rendered{Severity: rules.Info}
+	if n := m.Notice; n != nil {
+		lines := make([]string, len(n.Lines))
+		for i, line := range n.Lines {
+			lines[i] = oneLine(line)
+		}
+		title := oneLine(n.Title)
+		r.Severity = n.Severity
+		r.Preview = title
+		r.Texts = []Text{{Preview: title, Title: title, Lines: lines, Severity: n.Severity}}
+		return r
+	}
 	for _, a := range m.Alerts {
 		t := Render(a, lang, loc)
 		r.Texts = append(r.Texts, t)
@@ -170,7 +194,7 @@ func (r Rendered) PlainText() string {
 
 // Action is the short "what to do" label of a kind, for `plan` and `status`.
 func Action(kind rules.Kind, lang string) string {
-	return catalog[normalise(lang)][kind].Action
+	return catalog[Language(lang)][kind].Action
 }
 
 // Emoji is the Slack emoji code for a severity.
@@ -187,7 +211,7 @@ func Emoji(sev rules.Severity) string {
 
 // SeverityLabel names a severity in lang.
 func SeverityLabel(sev rules.Severity, lang string) string {
-	if normalise(lang) == Japanese {
+	if Language(lang) == Japanese {
 		switch sev {
 		case rules.Critical:
 			return "緊急"
@@ -198,11 +222,6 @@ func SeverityLabel(sev rules.Severity, lang string) string {
 		}
 	}
 	return cmp.Or(string(sev), string(rules.Info))
-}
-
-// SortForMessage orders alerts so the most urgent leads (see Urgency).
-func SortForMessage(alerts []Alert) {
-	slices.SortStableFunc(alerts, Urgency)
 }
 
 // Urgency compares alerts for a message: higher severity first, then the
@@ -223,32 +242,51 @@ func overdue(a Alert) bool {
 	return !a.Now.IsZero() && a.Now.Sub(a.Step.Deadline) >= time.Minute
 }
 
-func placeholders(a Alert, lang string, loc *time.Location) *strings.Replacer {
+func placeholders(a Alert, w wording, lang string, loc *time.Location) *strings.Replacer {
 	l := labels[lang]
 	buyer := l.someBuyer
 	if a.Room.Buyer != "" {
-		buyer = a.Room.Buyer + l.honorific
+		buyer = oneLine(a.Room.Buyer) + l.honorific
 	}
-	title := a.Room.Title
+	title := oneLine(a.Room.Title)
 	if title == "" {
 		title = strings.ReplaceAll(l.untitled, "{room}", roomID(a))
+	}
+	others := make([]string, len(a.Step.Others))
+	for i, o := range a.Step.Others {
+		others[i] = oneLine(o)
 	}
 	return strings.NewReplacer(
 		"{room}", roomID(a),
 		"{title}", title,
 		"{buyer}", buyer,
-		"{buyer_name}", a.Room.Buyer,
-		"{action}", wordingFor(a, lang).Action,
+		"{buyer_name}", oneLine(a.Room.Buyer),
+		"{action}", w.Action,
 		"{deadline}", stamp(a.Step.Deadline, a.Now, lang, loc),
 		"{related}", stamp(a.Step.Related, a.Now, lang, loc),
 		"{seller_message}", stamp(a.Room.SellerMessage, a.Now, lang, loc),
 		"{buyer_message}", stamp(a.Room.BuyerMessage, a.Now, lang, loc),
-		"{others}", strings.Join(a.Step.Others, ", "),
+		"{others}", strings.Join(others, ", "),
 	)
 }
 
 // roomID prefers the step's room (the ledger's view) and falls back to the
 // room record, so a partly filled Alert still names its room.
 func roomID(a Alert) string {
-	return cmp.Or(a.Step.Room, a.Room.ID)
+	return oneLine(cmp.Or(a.Step.Room, a.Room.ID))
+}
+
+// oneLine flattens text from the config or a room: line breaks and tabs
+// become spaces and other control characters go, so a preview stays one
+// line and no value can start a line of its own in any backend.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r' || r == '\n' || r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, s)
 }

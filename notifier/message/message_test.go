@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,7 +186,7 @@ func TestRenderGolden(t *testing.T) {
 func TestRenderMessageGolden(t *testing.T) {
 	fx := fixtures()
 	grouped := []Alert{fx["check-in"], fx["cancel-risk"], fx["send-terms"]}
-	SortForMessage(grouped)
+	slices.SortStableFunc(grouped, Urgency)
 	if grouped[0].Step.Kind != rules.CancelRisk {
 		t.Fatalf("critical alert should lead the group, got %s", grouped[0].Step.Kind)
 	}
@@ -226,8 +227,8 @@ func TestRelative(t *testing.T) {
 		if got := relative(c.d, English); got != c.en {
 			t.Errorf("relative(%v, en) = %q, want %q", c.d, got, c.en)
 		}
-		if got := relative(c.d, Japanese); got != c.ja {
-			t.Errorf("relative(%v, ja) = %q, want %q", c.d, got, c.ja)
+		if got := TimeLeft(c.d, "ja"); got != c.ja {
+			t.Errorf("TimeLeft(%v, ja) = %q, want %q", c.d, got, c.ja)
 		}
 	}
 }
@@ -280,5 +281,21 @@ func TestEmojiAndLabels(t *testing.T) {
 	}
 	if SeverityLabel(rules.Critical, Japanese) != "緊急" || SeverityLabel(rules.Warning, English) != "warning" {
 		t.Error("unexpected severity label")
+	}
+}
+
+func TestRoomTextCannotBreakLines(t *testing.T) {
+	a := fixtures()["buyer-open-rooms"]
+	a.Room.Title = "Logo\r\nBcc: evil@x"
+	a.Room.Buyer = "tanaka\nsecond line"
+	a.Step.Others = []string{"1\r\n2"}
+	a.Room.URL = "https://coconala.com/talkrooms/1\r\nX: y"
+	for _, lang := range []string{English, Japanese} {
+		text := Render(a, lang, jst)
+		for _, s := range append([]string{text.Preview, text.Title, text.URL}, text.Lines...) {
+			if strings.ContainsAny(s, "\r\n") {
+				t.Errorf("%s: line break survived in %q", lang, s)
+			}
+		}
 	}
 }
