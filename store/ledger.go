@@ -33,6 +33,9 @@ type Entry struct {
 	Results  map[string]string // notifier → "ok" or error text, of the last attempt
 	QueuedAt time.Time         // when queued or skipped
 	SentAt   time.Time         // when sent or failed
+	// AttemptedAt is the time of the last delivery attempt (MarkAttempt,
+	// MarkSent or MarkFailed); zero before the first.
+	AttemptedAt time.Time
 }
 
 type ledgerRecord struct {
@@ -43,6 +46,8 @@ type ledgerRecord struct {
 	Results  map[string]string `json:"results,omitempty"`
 	QueuedAt int64             `json:"queued_at,omitempty"`
 	SentAt   int64             `json:"sent_at,omitempty"`
+	// AttemptedAt is the last delivery attempt.
+	AttemptedAt int64 `json:"attempted_at,omitempty"`
 	// Outbox is the entry's outbox key while it is queued, so sending it
 	// removes exactly that outbox entry.
 	Outbox uint64 `json:"outbox,omitempty"`
@@ -85,7 +90,7 @@ func (r stepRecord) step() rules.Step {
 func (r ledgerRecord) entry(key string) Entry {
 	return Entry{
 		Key: key, Step: r.Step.step(), State: r.State, Attempts: r.Attempts, Late: r.Late,
-		Results: r.Results, QueuedAt: instant(r.QueuedAt), SentAt: instant(r.SentAt),
+		Results: r.Results, QueuedAt: instant(r.QueuedAt), SentAt: instant(r.SentAt), AttemptedAt: instant(r.AttemptedAt),
 	}
 }
 
@@ -177,18 +182,31 @@ func (s *Store) Outbox() ([]Entry, error) {
 // MarkSent records that the step went out: ledger state sent and the outbox
 // entry removed, in one transaction. Marking a sent step again is a no-op.
 func (s *Store) MarkSent(key string, results map[string]string, now time.Time) error {
-	return s.finish(key, StateSent, results, now)
+	return s.settle(key, StateSent, results, now)
 }
 
 // MarkFailed records that every notifier failed after the dispatcher's own
 // retries and failover: ledger state failed, attempts+1, outbox entry
 // removed. The step is not queued again (its key is in the ledger).
 func (s *Store) MarkFailed(key string, results map[string]string, now time.Time) error {
-	return s.finish(key, StateFailed, results, now)
+	return s.settle(key, StateFailed, results, now)
 }
 
-func (s *Store) finish(key, state string, results map[string]string, now time.Time) error {
-	return s.update(fmt.Sprintf("mark %q %s", key, state), func(tx *bolt.Tx) error {
+// MarkAttempt records a delivery attempt that no notifier accepted while
+// the step stays queued in the outbox for a later try: attempts+1, the
+// results and the attempt time are kept.
+func (s *Store) MarkAttempt(key string, results map[string]string, now time.Time) error {
+	return s.settle(key, StateQueued, results, now)
+}
+
+// settle records one delivery attempt of a queued step and moves it to
+// state; a step leaving StateQueued leaves the outbox in the same transaction.
+func (s *Store) settle(key, state string, results map[string]string, now time.Time) error {
+	op := fmt.Sprintf("mark %q %s", key, state)
+	if state == StateQueued {
+		op = fmt.Sprintf("record an attempt of %q", key)
+	}
+	return s.update(op, func(tx *bolt.Tx) error {
 		ledger := tx.Bucket(bucketLedger)
 		rec, found, err := readLedger(ledger, key)
 		switch {
@@ -196,18 +214,20 @@ func (s *Store) finish(key, state string, results map[string]string, now time.Ti
 			return err
 		case !found:
 			return ErrUnknownStep
-		case rec.State == state:
+		case rec.State == state && state != StateQueued:
 			return nil
 		case rec.State != StateQueued:
 			return fmt.Errorf("%w (it is %s)", ErrNotQueued, rec.State)
 		}
-		if err := tx.Bucket(bucketOutbox).Delete(seqKey(rec.Outbox)); err != nil {
-			return err
-		}
-		rec.State, rec.Outbox = state, 0
 		rec.Attempts++
 		rec.Results = maps.Clone(results)
-		rec.SentAt = nanos(now)
+		rec.AttemptedAt = nanos(now)
+		if state != StateQueued {
+			if err := tx.Bucket(bucketOutbox).Delete(seqKey(rec.Outbox)); err != nil {
+				return err
+			}
+			rec.State, rec.Outbox, rec.SentAt = state, 0, nanos(now)
+		}
 		return writeJSON(ledger, []byte(key), rec)
 	})
 }

@@ -142,6 +142,10 @@ func migrateV1(tx *bolt.Tx) error {
 		return err
 	}
 
+	if err := adjustTrackedCount(tx, 0); err != nil {
+		return err
+	}
+
 	outboxOf := make(map[string]uint64)
 	err = tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 		if len(k) != 8 {

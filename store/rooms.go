@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -175,6 +176,11 @@ func syncRoom(tx *bolt.Tx, r *rules.Room, now time.Time) (changed bool, err erro
 	if err := rooms.Put(key, value); err != nil {
 		return false, err
 	}
+	if !wasTracked {
+		if err := adjustTrackedCount(tx, 1); err != nil {
+			return false, err
+		}
+	}
 	for _, e := range rec.facts.events {
 		if e.at != oldFacts.event(e.kind) {
 			logged := eventRecord{Kind: e.kind, At: e.at, Source: SourceYAML, RecordedAt: nanos(now)}
@@ -195,6 +201,9 @@ func untrackRoom(tx *bolt.Tx, id string) (changed bool, err error) {
 	}
 	untracked := append([]byte{statusUntracked}, v[1:]...)
 	if err := rooms.Put([]byte(id), untracked); err != nil {
+		return false, err
+	}
+	if err := adjustTrackedCount(tx, -1); err != nil {
 		return false, err
 	}
 	return true, setNext(tx, id, time.Time{})
@@ -337,6 +346,46 @@ func (s *Store) RecordEvent(e Event) error {
 		}
 		return appendEvent(tx, e.Room, logged)
 	}))
+}
+
+// CountRooms returns the number of tracked rooms without reading them (a
+// counter kept with every change of tracking), for the systemd STATUS line.
+func (s *Store) CountRooms() (int, error) {
+	var n int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = trackedCount(tx)
+		return err
+	})
+	return n, s.fail("count rooms", err)
+}
+
+// trackedCount reads the counter, or counts the rooms when a store has none
+// yet (one being migrated).
+func trackedCount(tx *bolt.Tx) (int, error) {
+	if v := tx.Bucket(bucketMeta).Get(metaTrackedKey); v != nil {
+		n, err := strconv.Atoi(string(v))
+		if err != nil {
+			return 0, fmt.Errorf("bad tracked room count %q", v)
+		}
+		return n, nil
+	}
+	n := 0
+	err := tx.Bucket(bucketRooms).ForEach(func(_, v []byte) error {
+		if len(v) > 0 && v[0] == statusTracked {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+func adjustTrackedCount(tx *bolt.Tx, delta int) error {
+	n, err := trackedCount(tx)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMeta).Put(metaTrackedKey, []byte(strconv.Itoa(n+delta)))
 }
 
 // trackedRecord returns the stored record of a tracked room, or ErrUnknownRoom.

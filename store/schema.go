@@ -33,13 +33,24 @@ var allBuckets = [][]byte{
 	bucketOutbox, bucketAcks, bucketSnoozes, bucketDue, bucketDueRooms,
 }
 
-var metaSchemaKey = []byte("schema_version")
+// Meta keys the store keeps itself; SetMeta refuses them.
+var (
+	metaSchemaKey  = []byte("schema_version")
+	metaTrackedKey = []byte("tracked_rooms") // count of tracked rooms, for CountRooms
+)
+
+func reservedMetaKey(key string) bool {
+	return key == string(metaSchemaKey) || key == string(metaTrackedKey)
+}
 
 func createSchema(tx *bolt.Tx) error {
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
+	}
+	if err := adjustTrackedCount(tx, 0); err != nil {
+		return err
 	}
 	return writeSchemaVersion(tx, schemaVersion)
 }

@@ -90,9 +90,9 @@ func (s *Store) Meta(key string) (string, error) {
 }
 
 // SetMeta stores a small piece of daemon state. An empty value deletes it.
-// The schema version key is reserved.
+// The store's own keys (schema_version, tracked_rooms) are reserved.
 func (s *Store) SetMeta(key, value string) error {
-	if key == "" || key == string(metaSchemaKey) {
+	if key == "" || reservedMetaKey(key) {
 		return fmt.Errorf("store: meta key %q is reserved", key)
 	}
 	return s.update("write meta "+strconv.Quote(key), func(tx *bolt.Tx) error {
