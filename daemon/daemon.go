@@ -186,7 +186,9 @@ func (d *Daemon) catchUp(ctx context.Context, starting bool) error {
 
 // policyChanged reports whether the rules' inputs shared by every room
 // (policy, profiles, default platform, zone) differ from those the store's
-// schedule was computed with, and records the new ones.
+// schedule was computed with, and records the new ones. A store that has
+// none recorded (new, or migrated from an older schema without a due
+// index) counts as changed, so every room gets evaluated once.
 func (d *Daemon) policyChanged() (bool, error) {
 	fp := fingerprint(d.engine.Config())
 	old, err := d.store.Meta("policy")
@@ -199,7 +201,7 @@ func (d *Daemon) policyChanged() (bool, error) {
 	if err := d.store.SetMeta("policy", fp); err != nil {
 		return false, err
 	}
-	return old != "", nil
+	return true, nil
 }
 
 // serve runs until ctx ends.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,4 +69,24 @@ func TestBackupRefusesTheStoreItself(t *testing.T) {
 	if fileHash(t, s.Path()) != before {
 		t.Error("store changed")
 	}
+}
+
+func TestWriteToStreamsAnOpenableCopy(t *testing.T) {
+	s := newStore(t)
+	mustSync(t, s, []rules.Room{blogRoom(t)}, jst(t, "2026-11-21 13:00"))
+	var buf bytes.Buffer
+	n, err := s.WriteTo(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(buf.Len()) || n == 0 {
+		t.Fatalf("WriteTo reported %d bytes, wrote %d", n, buf.Len())
+	}
+	path := tempPath(t)
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copied := openAt(t, path)
+	mustRoom(t, copied, "4012345")
+	checkCount(t, copied, 1)
 }

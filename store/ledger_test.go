@@ -216,3 +216,38 @@ func TestLedgerSeparatesRoomsSharingAPrefix(t *testing.T) {
 	}
 	checkIDs(t, "ledger of a, by step time", keys, steps[1].Key(), steps[0].Key())
 }
+
+func TestMarkAttemptKeepsTheStepQueued(t *testing.T) {
+	s := newStore(t)
+	deadline := jst(t, "2026-11-24 09:00")
+	st := step("r", deadline, rules.StepDue)
+	if _, err := s.Queue([]rules.Step{st}, false, deadline); err != nil {
+		t.Fatal(err)
+	}
+	first, second := deadline.Add(time.Minute), deadline.Add(5*time.Minute)
+	if err := s.MarkAttempt(st.Key(), map[string]string{"phone": "503 service unavailable"}, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkAttempt(st.Key(), map[string]string{"phone": "timeout"}, second); err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, s)
+	out, err := s.Outbox()
+	if err != nil || len(out) != 1 {
+		t.Fatalf("outbox = %+v (err %v), want the step still queued", out, err)
+	}
+	if e := out[0]; e.State != StateQueued || e.Attempts != 2 || e.Results["phone"] != "timeout" || !e.AttemptedAt.Equal(second) || !e.SentAt.IsZero() {
+		t.Errorf("entry after two attempts = %+v", e)
+	}
+	if err := s.MarkSent(st.Key(), map[string]string{"phone": "ok"}, second.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	checkIDs(t, "outbox after the third attempt succeeded", outboxKeys(t, s))
+	ledger, _ := s.Ledger("r")
+	if e := ledger[0]; e.State != StateSent || e.Attempts != 3 {
+		t.Errorf("entry = %+v, want sent after 3 attempts", e)
+	}
+	if err := s.MarkAttempt(st.Key(), nil, second); !errors.Is(err, ErrNotQueued) {
+		t.Errorf("attempt on a sent step: %v, want ErrNotQueued", err)
+	}
+}

@@ -99,11 +99,12 @@ func (p *v1Time) nanos(field, s string) int64 {
 	return nanos(t)
 }
 
-// migrateV1 converts times to Unix nanoseconds, splits each room's merged
-// facts into the YAML's values and the latest recorded event of each kind
-// (from the event log), records each queued step's outbox key in its ledger
-// entry, and creates the buckets version 1 lacked. The due index starts
-// empty: the daemon fills it with SetNextBatch at start.
+// migrateV1 converts times to Unix nanoseconds, rewrites each room as a
+// binary roomRecord whose merged facts are split into the YAML's values and
+// the latest recorded event of each kind (from the event log), counts the
+// tracked rooms, records each queued step's outbox key in its ledger entry,
+// and creates the buckets version 1 lacked. The due index starts empty: the
+// daemon fills it with SetNextBatch at start.
 func migrateV1(tx *bolt.Tx) error {
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {

@@ -222,6 +222,7 @@ func TestMigrateV1Fixture(t *testing.T) {
 		Opened: jst(t, "2026-11-20 10:00"), SellerMessage: jst(t, "2026-11-21 09:00"),
 		BuyerMessage: jst(t, "2026-11-21 12:00"), Due: jst(t, "2026-11-27 23:59"),
 	}
+	checkCount(t, s, 1)
 	checkIDs(t, "changed on the first sync after migration", mustSync(t, s, []rules.Room{yaml}, jst(t, "2026-11-26 09:00")))
 
 	fx := theV1Fixture()

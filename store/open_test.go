@@ -256,8 +256,10 @@ func TestMetaAndPing(t *testing.T) {
 	if v, err := s.Meta("last_digest"); err != nil || v != "2026-11-21" {
 		t.Errorf("meta after reopen = %q, %v", v, err)
 	}
-	if err := s.SetMeta("schema_version", "9"); err == nil {
-		t.Error("the schema version key could be overwritten")
+	for _, key := range []string{"schema_version", "tracked_rooms", ""} {
+		if err := s.SetMeta(key, "9"); err == nil {
+			t.Errorf("reserved meta key %q could be written", key)
+		}
 	}
 	if v, _ := s.Meta("schema_version"); v != strconv.Itoa(schemaVersion) {
 		t.Errorf("schema version = %q", v)

@@ -155,7 +155,9 @@ func TestUntrackAndRetrack(t *testing.T) {
 		t.Errorf("history of untracked room: %d events (err %v), want 4", len(events), err)
 	}
 
+	checkCount(t, s, 1)
 	checkIDs(t, "changed when b comes back", mustSync(t, s, []rules.Room{a, b}, jst(t, "2026-11-23 11:00")), b.ID)
+	checkCount(t, s, 2)
 	back := mustRoom(t, s, b.ID)
 	checkTime(t, "seen kept from the first sync", back.Seen, first)
 	checkTime(t, "delivered event kept", back.Delivered, jst(t, "2026-11-22 10:00"))
@@ -170,14 +172,18 @@ func TestSyncRoomsReturnsOnlyChanged(t *testing.T) {
 		r.ID = fmt.Sprintf("r%d", i)
 		rooms = append(rooms, r)
 	}
+	checkCount(t, s, 0)
 	checkIDs(t, "first sync", mustSync(t, s, rooms, now), "r0", "r1", "r2", "r3", "r4")
 	checkIDs(t, "same rooms again", mustSync(t, s, rooms, now.Add(time.Hour)))
+	checkCount(t, s, 5)
 
 	rooms[1].Title = "renamed"
 	rooms[3].Delivered = jst(t, "2026-11-22 10:00")
 	rooms = append(rooms[:4:4], rules.Room{ID: "r5", Opened: now})
 	checkIDs(t, "edits, a new room and a removal", mustSync(t, s, rooms, now.Add(2*time.Hour)), "r1", "r3", "r4", "r5")
 	checkTime(t, "seen of the room added later", mustRoom(t, s, "r5").Seen, now.Add(2*time.Hour))
+	s = reopen(t, s)
+	checkCount(t, s, 5)
 
 	// Order of the YAML list does not matter.
 	reversed := []rules.Room{rooms[4], rooms[3], rooms[2], rooms[1], rooms[0]}
@@ -347,5 +353,12 @@ func TestDecodeRecordRejectsTruncation(t *testing.T) {
 		if _, err := decodeRecord(full[:n]); err == nil {
 			t.Errorf("a record cut to %d of %d bytes decoded without error", n, len(full))
 		}
+	}
+}
+
+func checkCount(t *testing.T, s *Store, want int) {
+	t.Helper()
+	if n, err := s.CountRooms(); err != nil || n != want {
+		t.Errorf("CountRooms = %d, %v; want %d", n, err, want)
 	}
 }

@@ -9,6 +9,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -116,10 +117,7 @@ func (s *Store) Backup(path string) error {
 	if err != nil {
 		return explainFS("backup to", tmp, err)
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
-		_, err := tx.WriteTo(f)
-		return err
-	})
+	_, err = s.WriteTo(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -135,6 +133,20 @@ func (s *Store) Backup(path string) error {
 	}
 	syncFolder(filepath.Dir(path))
 	return nil
+}
+
+// WriteTo streams a consistent copy of the store (one read transaction)
+// to w, while the store stays open for reads and writes; the copy is a
+// store file Open accepts. It makes Store an io.WriterTo, for backups sent
+// over the control socket.
+func (s *Store) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, s.fail("copy the store", err)
 }
 
 func sameFile(a, b string) (bool, error) {

@@ -1,0 +1,248 @@
+// Package ntfy delivers alerts as push notifications through an ntfy server
+// (https://ntfy.sh or a self-hosted one). Each message is published as JSON to
+// the server root, which carries Japanese titles and action buttons without
+// the escaping rules of ntfy's header format.
+package ntfy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/roomwatch/roomwatch/notifier"
+	"github.com/roomwatch/roomwatch/notifier/message"
+)
+
+// DefaultTimeout bounds one attempt when Options.Timeout is zero.
+const DefaultTimeout = 10 * time.Second
+
+// Options configures an ntfy notifier.
+type Options struct {
+	Name     string // notifier name in routes and logs; default "ntfy"
+	Server   string // base URL, e.g. https://ntfy.example.com
+	Topic    string
+	Token    string // access token sent as a bearer token; secret, optional
+	Timeout  time.Duration
+	Language string
+	Location *time.Location
+	// ActionsURL is the base URL of roomwatch's HTTP API as the phone sees
+	// it. With ActionsToken (a secret) it adds "Sent", "Delivered" and
+	// "Snooze 2h" buttons that call the API straight from the notification.
+	ActionsURL   string
+	ActionsToken string
+	HTTPClient   *http.Client
+}
+
+// Notifier publishes alerts to one ntfy topic.
+type Notifier struct {
+	opts       Options
+	publishURL string
+	client     *http.Client
+	secrets    []string
+}
+
+var _ notifier.Notifier = (*Notifier)(nil)
+
+// topicPattern is the topic syntax ntfy accepts; checking it here turns a
+// typo into a config error instead of a 400 at the first alert.
+var topicPattern = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
+
+// New checks opts and builds a notifier.
+func New(opts Options) (*Notifier, error) {
+	if opts.Name == "" {
+		opts.Name = "ntfy"
+	}
+	fail := func(format string, args ...any) (*Notifier, error) {
+		return nil, fmt.Errorf("ntfy %s: "+format, append([]any{opts.Name}, args...)...)
+	}
+	server, err := baseURL(opts.Server)
+	if err != nil {
+		return fail("server: %w", err)
+	}
+	if opts.ActionsURL != "" {
+		actions, err := baseURL(opts.ActionsURL)
+		if err != nil {
+			return fail("actions URL: %w", err)
+		}
+		opts.ActionsURL = actions
+	}
+	if !topicPattern.MatchString(opts.Topic) {
+		return fail("topic %q must be 1 to 64 letters, digits, '-' or '_'", opts.Topic)
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	client := &http.Client{}
+	if opts.HTTPClient != nil {
+		copied := *opts.HTTPClient
+		client = &copied
+	}
+	// A redirect turns the POST into a GET that an ntfy server answers with
+	// its web app and a 200: the alert would be lost while looking sent.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Notifier{
+		opts:       opts,
+		publishURL: server + "/",
+		client:     client,
+		secrets:    []string{opts.Token, opts.ActionsToken},
+	}, nil
+}
+
+// baseURL checks that raw is an absolute http(s) URL without credentials,
+// query or fragment, and returns it without a trailing slash so paths can be
+// appended.
+func baseURL(raw string) (string, error) {
+	if raw == "" {
+		return "", errors.New("a URL is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// The parse error quotes the input, which may hold credentials.
+		return "", errors.New("not a valid URL")
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%q must start with http:// or https://", u.Redacted())
+	case u.Host == "":
+		return "", fmt.Errorf("%q has no host", u.Redacted())
+	case u.User != nil:
+		return "", errors.New("credentials do not belong in the URL; use the token")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("%q must not have a query or fragment", u.Redacted())
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// Name is the notifier's name in routes and logs.
+func (n *Notifier) Name() string { return n.opts.Name }
+
+// Send publishes m once and classifies a failure as worth retrying or not.
+func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
+	rendered := message.RenderMessage(m, n.opts.Language, n.opts.Location)
+	payload, err := json.Marshal(n.publication(m, rendered))
+	if err != nil {
+		return false, fmt.Errorf("ntfy: encode: %w", err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.publishURL, bytes.NewReader(payload))
+	if err != nil {
+		return false, notifier.Redact(fmt.Errorf("ntfy: %w", err), n.secrets...)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if n.opts.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+n.opts.Token)
+	}
+	resp, err := n.client.Do(req)
+	if err != nil {
+		// Timeouts, refused or reset connections, DNS hiccups: the network
+		// may come back, and the retry loop's deadline bounds the wait.
+		return true, notifier.Redact(fmt.Errorf("ntfy: publish: %w", err), n.secrets...)
+	}
+	defer resp.Body.Close()
+	detail, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	// Drain a little more so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return false, nil
+	}
+	retry, err := classify(resp, serverError(detail))
+	return retry, notifier.Redact(err, n.secrets...)
+}
+
+// classify turns a failed response into an error and says whether another
+// attempt could succeed: yes for 5xx, 429 (waiting what Retry-After asks)
+// and 408; no for every other status, a bad token or unknown topic among them.
+func classify(resp *http.Response, detail string) (bool, error) {
+	err := fmt.Errorf("ntfy: publish: %s", resp.Status)
+	if detail != "" {
+		err = fmt.Errorf("ntfy: publish: %s: %s", resp.Status, detail)
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusTooManyRequests:
+		if wait := retryAfter(resp.Header.Get("Retry-After"), time.Now()); wait > 0 {
+			return true, notifier.WithRetryAfter(err, wait)
+		}
+		return true, err
+	case code >= 500, code == http.StatusRequestTimeout:
+		return true, err
+	case code >= 300 && code < 400:
+		return false, fmt.Errorf("%w (redirected to %s; set the server to the final URL)",
+			err, redactedLocation(resp.Header.Get("Location")))
+	default:
+		return false, err
+	}
+}
+
+// retryAfter reads a Retry-After header, in seconds or as an HTTP date.
+func retryAfter(value string, now time.Time) time.Duration {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(value); err == nil {
+		return max(time.Duration(secs)*time.Second, 0)
+	}
+	if at, err := http.ParseTime(value); err == nil {
+		return max(at.Sub(now), 0)
+	}
+	return 0
+}
+
+// redactedLocation shows where a redirect points without any credentials.
+func redactedLocation(loc string) string {
+	u, err := url.Parse(loc)
+	if err != nil || loc == "" {
+		return "an unreadable location"
+	}
+	return u.Redacted()
+}
+
+// maxErrorBody bounds what is read of a failed response for its message.
+const maxErrorBody = 4 << 10
+
+// maxErrorText bounds the server's words kept in an error text.
+const maxErrorText = 200
+
+// serverError extracts what the server said went wrong: the "error" field
+// of ntfy's JSON error, or else the first line of the body, kept short and
+// on one line since it ends up in logs and the store.
+func serverError(body []byte) string {
+	var ntfyErr struct {
+		Error string `json:"error"`
+	}
+	text := string(body)
+	if json.Unmarshal(body, &ntfyErr) == nil && ntfyErr.Error != "" {
+		text = ntfyErr.Error
+	}
+	text, _, _ = strings.Cut(strings.TrimSpace(text), "\n")
+	text = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, text)
+	return cutRunes(strings.TrimSpace(text), maxErrorText)
+}
+
+// cutRunes shortens s to at most n runes, marking the cut.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
