@@ -115,7 +115,7 @@ func mentions(room string) func(payload) bool {
 }
 
 // daemon is one running roomwatch process.
-type daemon struct {
+type process struct {
 	cmd    *exec.Cmd
 	out    *syncBuffer
 	notify *net.UnixConn
@@ -140,14 +140,14 @@ func (s *syncBuffer) String() string {
 }
 
 // startDaemon runs `roomwatch run` and waits for READY=1 on its NOTIFY_SOCKET.
-func startDaemon(t *testing.T, cfg string) *daemon {
+func startDaemon(t *testing.T, cfg string) *process {
 	t.Helper()
 	sock := filepath.Join(shortTempDir(t), "notify")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &daemon{out: &syncBuffer{}, notify: conn, exited: make(chan error, 1)}
+	d := &process{out: &syncBuffer{}, notify: conn, exited: make(chan error, 1)}
 	d.cmd = exec.Command(binary, "--config", cfg, "run")
 	d.cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "ROOMWATCH_LOG_LEVEL=debug")
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
@@ -172,7 +172,7 @@ func startDaemon(t *testing.T, cfg string) *daemon {
 }
 
 // waitNotify reads the notify socket until a datagram contains want.
-func (d *daemon) waitNotify(t *testing.T, want string, timeout time.Duration) bool {
+func (d *process) waitNotify(t *testing.T, want string, timeout time.Duration) bool {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	buf := make([]byte, 4096)
@@ -190,7 +190,7 @@ func (d *daemon) waitNotify(t *testing.T, want string, timeout time.Duration) bo
 }
 
 // stop sends SIGTERM and checks the daemon exits 0 within 2 s.
-func (d *daemon) stop(t *testing.T) {
+func (d *process) stop(t *testing.T) {
 	t.Helper()
 	start := time.Now()
 	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
