@@ -67,6 +67,9 @@ type Notifier struct {
 	Server    string
 	Topic     string
 	NtfyToken Secret // the same value as Token for ntfy notifiers
+	// ActionsURL is where the phone reaches roomwatch's HTTP API (a LAN,
+	// VPN or reverse-proxy address); ntfy action buttons only when set.
+	ActionsURL string
 
 	Timeout time.Duration // per send
 }

@@ -18,7 +18,7 @@ var commonNotifierKeys = []string{"name", "type", "timeout"}
 var notifierKeys = map[string][]string{
 	"slack":   {"webhook_url", "webhook_url_file", "token", "token_file", "channel", "app_token", "app_token_file", "api_url"},
 	"email":   {"host", "port", "tls", "username", "password", "password_file", "from", "to"},
-	"ntfy":    {"server", "topic", "token", "token_file"},
+	"ntfy":    {"server", "topic", "token", "token_file", "actions_url"},
 	"console": nil,
 }
 
@@ -260,6 +260,20 @@ func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
 	}
 	n.Token, _ = p.secret(f, "token", owner)
 	n.NtfyToken = n.Token
+	if ae, ok := f.get("actions_url"); ok {
+		if s, ok := p.text(ae); ok && s != "" {
+			switch {
+			case !isHTTPURL(s):
+				p.errorf(ae.val, "actions_url is not an http(s) URL")
+			case n.Token.IsZero():
+				// The buttons carry the HTTP API's token inside the push, so
+				// anyone who can read the topic could record events: only
+				// an access-controlled topic may have them.
+				p.errorf(ae.val, "actions_url needs token: the buttons carry the HTTP API's token, so the topic must be access-controlled")
+			}
+			n.ActionsURL = strings.TrimSuffix(s, "/")
+		}
+	}
 	return len(p.errs) == errs
 }
 

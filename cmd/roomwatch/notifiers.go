@@ -48,7 +48,7 @@ func buildNotifiers(cfg *config.Config, stdout io.Writer) ([]notifier.Notifier, 
 			nt, err := ntfy.New(ntfy.Options{
 				Name: n.Name, Server: n.Server, Topic: n.Topic, Token: n.NtfyToken.Value(), Timeout: n.Timeout,
 				Language: cfg.Language, Location: cfg.Timezone,
-				ActionsURL: actionsURL(cfg), ActionsToken: cfg.Control.Token.Value(),
+				ActionsURL: n.ActionsURL, ActionsToken: cfg.Control.Token.Value(),
 			})
 			if err != nil {
 				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
@@ -59,15 +59,6 @@ func buildNotifiers(cfg *config.Config, stdout io.Writer) ([]notifier.Notifier, 
 		}
 	}
 	return out, nil
-}
-
-// actionsURL is the HTTP API's base URL that ntfy action buttons call, or
-// empty when the API is off.
-func actionsURL(cfg *config.Config) string {
-	if cfg.Control.HTTP == "" {
-		return ""
-	}
-	return "http://" + cfg.Control.HTTP
 }
 
 // routerFor builds the notifiers and routes of a configuration.
