@@ -41,9 +41,10 @@ func roomErrorf(format string, args ...any) error {
 	return &RoomError{Msg: fmt.Sprintf(format, args...)}
 }
 
-// AddRoom appends room to the rooms: list of the config file at path,
-// keeping every other byte of the file as it was: comments, blank lines,
-// quoting and indentation. Times without a date-only flag are written as
+// AddRoom appends room to the rooms: list of the config file at path and
+// leaves every other line as it was: comments, blank lines, quoting and
+// indentation. (An empty "rooms: []" loses its "[]", and a last line without
+// a line break gains one.) Times without a date-only flag are written as
 // "YYYY-MM-DD HH:MM" in loc (the file's timezone when nil).
 //
 // The new text is parsed as a whole before it replaces the file, and the
@@ -349,11 +350,11 @@ func (t text) fillEmpty(key, val *yaml.Node, token string, item []string) ([]byt
 		start := byteOffset(l, val.Column)
 		end := start + len(token)
 		if token == "[" {
-			close := strings.IndexByte(l[start:], ']')
-			if close < 0 || strings.TrimSpace(l[start+1:start+close]) != "" {
+			closing := strings.IndexByte(l[start:], ']')
+			if closing < 0 || strings.TrimSpace(l[start+1:start+closing]) != "" {
 				return nil, roomErrorf("rooms: on line %d: write the empty list [] on one line", val.Line)
 			}
-			end = start + close + 1
+			end = start + closing + 1
 		}
 		if !strings.HasPrefix(l[start:], token) {
 			return nil, fmt.Errorf("config: rooms: on line %d: cannot find its value %q", val.Line, token)

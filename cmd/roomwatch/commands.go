@@ -54,31 +54,25 @@ stops the list. --json prints one JSON array of {room, kind, severity,
 deadline, at, step, ...} with RFC 3339 times.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(false)
-			if err != nil {
-				return err
-			}
 			var req control.PlanRequest
-			if req.Now, err = parseTimeFlag("now", nowFlag, cfg); err != nil {
+			parse := func(cfg *config.Config) (err error) {
+				if req.Now, err = parseTimeFlag("now", nowFlag, cfg); err != nil {
+					return err
+				}
+				req.Until, err = parseTimeFlag("until", untilFlag, cfg)
 				return err
 			}
-			if req.Until, err = parseTimeFlag("until", untilFlag, cfg); err != nil {
-				return err
-			}
-			svc, done, err := a.service(cmd.Context(), cfg, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			steps, err := svc.Plan(cmd.Context(), req)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, steps)
-			}
-			printPlan(a.stdout, steps, cfg)
-			return nil
+			return a.withParsedService(cmd, true, parse, func(cfg *config.Config, svc control.Service) error {
+				steps, err := svc.Plan(cmd.Context(), req)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, steps)
+				}
+				printPlan(a.stdout, steps, cfg)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&nowFlag, "now", "", "plan from this time instead of now")
@@ -94,28 +88,21 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show each room: state, next deadline, time left, what to do",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(false)
-			if err != nil {
-				return err
-			}
-			svc, done, err := a.service(cmd.Context(), cfg, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			var req control.StatusRequest
-			if len(args) == 1 {
-				req.Room = args[0]
-			}
-			rooms, err := svc.Status(cmd.Context(), req)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, rooms)
-			}
-			printStatus(a.stdout, rooms, cfg, useColour(a.stdout))
-			return nil
+			return a.withService(cmd, true, func(cfg *config.Config, svc control.Service) error {
+				var req control.StatusRequest
+				if len(args) == 1 {
+					req.Room = args[0]
+				}
+				rooms, err := svc.Status(cmd.Context(), req)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, rooms)
+				}
+				printStatus(a.stdout, rooms, cfg, useColour(a.stdout))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -129,24 +116,17 @@ func (a *app) historyCommand() *cobra.Command {
 		Short: "Show a room's recorded events and the alerts sent for it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(false)
-			if err != nil {
-				return err
-			}
-			svc, done, err := a.service(cmd.Context(), cfg, true)
-			if err != nil {
-				return err
-			}
-			defer done()
-			h, err := svc.History(cmd.Context(), control.HistoryRequest{Room: args[0]})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, h)
-			}
-			printHistory(a.stdout, h, cfg)
-			return nil
+			return a.withService(cmd, true, func(cfg *config.Config, svc control.Service) error {
+				h, err := svc.History(cmd.Context(), control.HistoryRequest{Room: args[0]})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, h)
+				}
+				printHistory(a.stdout, h, cfg)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -161,30 +141,24 @@ func (a *app) eventCommand(name string, event rules.EventKind, short string) *co
 		Short: short + " (now, or --at)",
 		Args:  exactRoomArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(false)
-			if err != nil {
+			var at time.Time
+			parse := func(cfg *config.Config) (err error) {
+				at, err = parseTimeFlag("at", atFlag, cfg)
 				return err
 			}
-			at, err := parseTimeFlag("at", atFlag, cfg)
-			if err != nil {
-				return err
-			}
-			svc, done, err := a.service(cmd.Context(), cfg, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			st, err := svc.Record(cmd.Context(), control.EventRequest{Room: args[0], Event: event, At: at, Source: "cli"})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, st)
-			}
-			recorded := st.Events[event]
-			fmt.Fprintf(a.stdout, "%s: %s recorded at %s\n", st.Room, event, localTime(recorded, cfg))
-			printNext(a.stdout, st, cfg)
-			return nil
+			return a.withParsedService(cmd, false, parse, func(cfg *config.Config, svc control.Service) error {
+				st, err := svc.Record(cmd.Context(), control.EventRequest{Room: args[0], Event: event, At: at, Source: "cli"})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, st)
+				}
+				recorded := st.Events[event]
+				fmt.Fprintf(a.stdout, "%s: %s recorded at %s\n", st.Room, event, localTime(recorded, cfg))
+				printNext(a.stdout, st, cfg)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&atFlag, "at", "", "when it happened (default now), e.g. \"2026-11-21 09:00\"")
@@ -210,27 +184,20 @@ func (a *app) ackCommand() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(false)
-			if err != nil {
-				return err
-			}
-			req := control.AckRequest{Room: args[0]}
-			if len(args) == 2 {
-				req.Kind = rules.Kind(args[1])
-			}
-			svc, done, err := a.service(cmd.Context(), cfg, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			res, err := svc.Ack(cmd.Context(), req)
-			if err != nil {
-				return err
-			}
-			for _, v := range res.Acked {
-				fmt.Fprintf(a.stdout, "%s: acknowledged %s (deadline %s); the deadline itself still alerts\n", res.Room, v.Kind, localTime(v.Deadline, cfg))
-			}
-			return nil
+			return a.withService(cmd, false, func(cfg *config.Config, svc control.Service) error {
+				req := control.AckRequest{Room: args[0]}
+				if len(args) == 2 {
+					req.Kind = rules.Kind(args[1])
+				}
+				res, err := svc.Ack(cmd.Context(), req)
+				if err != nil {
+					return err
+				}
+				for _, v := range res.Acked {
+					fmt.Fprintf(a.stdout, "%s: acknowledged %s (deadline %s); the deadline itself still alerts\n", res.Room, v.Kind, localTime(v.Deadline, cfg))
+				}
+				return nil
+			})
 		},
 	}
 }
@@ -246,25 +213,18 @@ func (a *app) snoozeCommand() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(false)
-			if err != nil {
-				return err
-			}
 			d, err := config.ParseDuration(args[1])
 			if err != nil {
 				return inputError("snooze: %v", err)
 			}
-			svc, done, err := a.service(cmd.Context(), cfg, false)
-			if err != nil {
-				return err
-			}
-			defer done()
-			st, err := svc.Snooze(cmd.Context(), control.SnoozeRequest{Room: args[0], For: d})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%s: alerts held until %s (deadline breaches still alert)\n", st.Room, localTime(st.Snoozed, cfg))
-			return nil
+			return a.withService(cmd, false, func(cfg *config.Config, svc control.Service) error {
+				st, err := svc.Snooze(cmd.Context(), control.SnoozeRequest{Room: args[0], For: d})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "%s: alerts held until %s (deadline breaches still alert)\n", st.Room, localTime(st.Snoozed, cfg))
+				return nil
+			})
 		},
 	}
 }
@@ -275,4 +235,32 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// withService loads the configuration and runs fn against the daemon, or
+// against the store when no daemon runs; readOnly commands never create a
+// store.
+func (a *app) withService(cmd *cobra.Command, readOnly bool, fn func(cfg *config.Config, svc control.Service) error) error {
+	return a.withParsedService(cmd, readOnly, nil, fn)
+}
+
+// withParsedService is withService with a parse step that reads the
+// command's arguments against the configuration before anything is opened,
+// so a refused request touches nothing.
+func (a *app) withParsedService(cmd *cobra.Command, readOnly bool, parse func(cfg *config.Config) error, fn func(cfg *config.Config, svc control.Service) error) error {
+	cfg, err := a.loadConfig(false)
+	if err != nil {
+		return err
+	}
+	if parse != nil {
+		if err := parse(cfg); err != nil {
+			return err
+		}
+	}
+	svc, done, err := a.service(cmd.Context(), cfg, readOnly)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return fn(cfg, svc)
 }

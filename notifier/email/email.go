@@ -12,7 +12,6 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"net/textproto"
-	"strings"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -206,15 +205,7 @@ func subject(m notifier.Message, r message.Rendered, lang string) string {
 // HeaderSafe removes line breaks and other control characters, so a value
 // cannot end its header line and start another (Bcc: …).
 func HeaderSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\r' || r == '\n' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f:
-			return -1
-		}
-		return r
-	}, s)
+	return message.OneLine(s)
 }
 
 // retryable: SMTP 4xx replies and connection trouble are temporary; 5xx

@@ -106,7 +106,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Title:    ph(labels[lang].title),
 		Severity: a.Step.Severity,
 		Room:     roomID(a),
-		URL:      linkable(oneLine(a.Room.URL)),
+		URL:      linkable(OneLine(a.Room.URL)),
 	}
 	l := labels[lang]
 	t.Lines = append(t.Lines, ph(l.roomLine))
@@ -125,7 +125,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		t.Lines = append(t.Lines, note)
 	}
 	if a.Room.URL != "" {
-		t.Lines = append(t.Lines, l.urlLabel+l.sep+oneLine(a.Room.URL))
+		t.Lines = append(t.Lines, l.urlLabel+l.sep+OneLine(a.Room.URL))
 	}
 	return t
 }
@@ -139,9 +139,9 @@ func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
 	if n := m.Notice; n != nil {
 		lines := make([]string, len(n.Lines))
 		for i, line := range n.Lines {
-			lines[i] = oneLine(line)
+			lines[i] = OneLine(line)
 		}
-		title := oneLine(n.Title)
+		title := OneLine(n.Title)
 		r.Severity = n.Severity
 		r.Preview = title
 		r.Texts = []Text{{Preview: title, Title: title, Lines: lines, Severity: n.Severity}}
@@ -246,21 +246,21 @@ func placeholders(a Alert, w wording, lang string, loc *time.Location) *strings.
 	l := labels[lang]
 	buyer := l.someBuyer
 	if a.Room.Buyer != "" {
-		buyer = oneLine(a.Room.Buyer) + l.honorific
+		buyer = OneLine(a.Room.Buyer) + l.honorific
 	}
-	title := oneLine(a.Room.Title)
+	title := OneLine(a.Room.Title)
 	if title == "" {
 		title = strings.ReplaceAll(l.untitled, "{room}", roomID(a))
 	}
 	others := make([]string, len(a.Step.Others))
 	for i, o := range a.Step.Others {
-		others[i] = oneLine(o)
+		others[i] = OneLine(o)
 	}
 	return strings.NewReplacer(
 		"{room}", roomID(a),
 		"{title}", title,
 		"{buyer}", buyer,
-		"{buyer_name}", oneLine(a.Room.Buyer),
+		"{buyer_name}", OneLine(a.Room.Buyer),
 		"{action}", w.Action,
 		"{deadline}", stamp(a.Step.Deadline, a.Now, lang, loc),
 		"{related}", stamp(a.Step.Related, a.Now, lang, loc),
@@ -273,13 +273,14 @@ func placeholders(a Alert, w wording, lang string, loc *time.Location) *strings.
 // roomID prefers the step's room (the ledger's view) and falls back to the
 // room record, so a partly filled Alert still names its room.
 func roomID(a Alert) string {
-	return oneLine(cmp.Or(a.Step.Room, a.Room.ID))
+	return OneLine(cmp.Or(a.Step.Room, a.Room.ID))
 }
 
-// oneLine flattens text from the config or a room: line breaks and tabs
+// OneLine flattens text from the config or a room: line breaks and tabs
 // become spaces and other control characters go, so a preview stays one
-// line and no value can start a line of its own in any backend.
-func oneLine(s string) string {
+// line and no value can start a line of its own in any backend (nor a
+// header line of its own in a mail).
+func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\r' || r == '\n' || r == '\t':
