@@ -392,4 +392,3 @@ var EventCommands = []struct {
 	{"buyer-rated", rules.EventBuyerRated, "record that the buyer rated you"},
 	{"rated", rules.EventSellerRated, "record that you rated the buyer"},
 }
-

@@ -209,11 +209,23 @@ func (d *Daemon) serve(ctx context.Context) error {
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
 
-	srv, err := control.Listen(d.engine.Config().Control, d.local, d.log)
+	ctrl := d.engine.Config().Control
+	srv, err := control.Listen(ctrl, d.local, d.log)
 	if err != nil {
 		d.sched.Shutdown(context.Background())
 		d.store.Close()
 		return err
+	}
+	var api *control.HTTPServer
+	if ctrl.HTTP != "" {
+		api, err = control.ListenHTTP(ctrl.HTTP, ctrl.Token, d.local, d.engine.Config().Timezone, d.log)
+		if err != nil {
+			srv.Close()
+			d.sched.Shutdown(context.Background())
+			d.store.Close()
+			return err
+		}
+		d.log.Info("HTTP API listening", "addr", api.Addr())
 	}
 
 	var wg sync.WaitGroup
@@ -231,10 +243,11 @@ func (d *Daemon) serve(ctx context.Context) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	watcher := d.watchConfig()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.reloadLoop(runCtx, hup)
+		d.reloadLoop(runCtx, hup, watcher)
 	}()
 	wg.Add(1)
 	go func() {
@@ -256,6 +269,9 @@ func (d *Daemon) serve(ctx context.Context) error {
 	// Stop taking new work, give an in-flight send the grace period, then
 	// cut it off: what it did not finish stays in the outbox for next time.
 	srv.Close()
+	if api != nil {
+		api.Close()
+	}
 	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), d.opt.StopGrace)
 	defer cancelShutdown()
 	if err := d.sched.Shutdown(shutdownCtx); err != nil {

@@ -29,27 +29,37 @@ func (d *Daemon) requestReload(ctx context.Context) error {
 	return d.reload(ctx)
 }
 
+// watchConfig starts watching the configuration's folder, not the file, so
+// editors that replace the file (write a copy, rename it over) are seen too.
+// It runs before READY, so no edit made after READY can go unseen; nil when
+// there is nothing to watch.
+func (d *Daemon) watchConfig() *fsnotify.Watcher {
+	path := d.engine.Config().Path
+	if !d.opt.Watch || path == "" {
+		return nil
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		d.log.Warn("cannot watch the configuration; reload with SIGHUP", "err", err)
+		return nil
+	}
+	if err := w.Add(filepath.Dir(path)); err != nil {
+		d.log.Warn("cannot watch the configuration's folder; reload with SIGHUP", "dir", filepath.Dir(path), "err", err)
+		w.Close()
+		return nil
+	}
+	return w
+}
+
 // reloadLoop reloads on SIGHUP and on changes to the configuration file.
-// It watches the file's folder, not the file, so editors that replace the
-// file (write a copy, rename it over) are seen too.
-func (d *Daemon) reloadLoop(ctx context.Context, hup <-chan os.Signal) {
+func (d *Daemon) reloadLoop(ctx context.Context, hup <-chan os.Signal, w *fsnotify.Watcher) {
 	var events <-chan fsnotify.Event
 	var watchErrs <-chan error
-	path := d.engine.Config().Path
-	if d.opt.Watch && path != "" {
-		w, err := fsnotify.NewWatcher()
-		if err != nil {
-			d.log.Warn("cannot watch the configuration; reload with SIGHUP", "err", err)
-		} else {
-			defer w.Close()
-			if err := w.Add(filepath.Dir(path)); err != nil {
-				d.log.Warn("cannot watch the configuration's folder; reload with SIGHUP", "dir", filepath.Dir(path), "err", err)
-			} else {
-				events, watchErrs = w.Events, w.Errors
-			}
-		}
+	if w != nil {
+		defer w.Close()
+		events, watchErrs = w.Events, w.Errors
 	}
-	name := filepath.Base(path)
+	name := filepath.Base(d.engine.Config().Path)
 	var settle <-chan time.Time
 	for {
 		select {

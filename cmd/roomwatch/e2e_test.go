@@ -414,3 +414,64 @@ func exitCode(err error) int {
 	}
 	return -1
 }
+
+func TestAddWhileRunningSendsTheNewRoomsFirstStep(t *testing.T) {
+	hook := newWebhook(t)
+	dir := shortTempDir(t)
+	cfg := writeConfig(t, dir, hook.URL, room{id: "8001", buyer: "mori", opened: time.Now().Add(-time.Hour), seller: time.Now().Add(-time.Hour)})
+	// A comment the edit must keep.
+	body, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commented := "# my rooms — keep this note\n" + string(body) + "  # next order goes below\n"
+	if err := os.WriteFile(cfg, []byte(commented), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, cfg)
+
+	// A quote purchase: send-terms is due at once.
+	out, code := run(t, "--config", cfg, "add", "8002", "--title", "Logo <!channel>", "--buyer", "mori", "--via", "quote")
+	if code != 0 {
+		t.Fatalf("add exited %d: %s", code, out)
+	}
+	p := hook.waitFor(t, "for the added room 8002", 5*time.Second, mentions("8002"))
+	if !strings.Contains(p.Raw, "send-terms") && !strings.Contains(strings.ToLower(p.Raw), "terms") {
+		t.Errorf("the first alert of the added room is not send-terms: %s", p.Raw)
+	}
+	if strings.Contains(p.Raw, "<!channel>") {
+		t.Errorf("a title reached Slack unescaped: %s", p.Raw)
+	}
+	after, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keepsLines(commented, string(after)) {
+		t.Errorf("add lost or changed existing lines:\n%s", after)
+	}
+	// A duplicate is refused and the file is untouched.
+	out, code = run(t, "--config", cfg, "add", "8002", "--title", "again", "--buyer", "mori")
+	if code != 2 {
+		t.Errorf("a duplicate add exited %d: %s", code, out)
+	}
+	if again, _ := os.ReadFile(cfg); string(again) != string(after) {
+		t.Error("a refused add changed the file")
+	}
+	d.stop(t)
+}
+
+// keepsLines reports whether every line of before stands in after, in order.
+func keepsLines(before, after string) bool {
+	rest := strings.Split(after, "\n")
+	for _, line := range strings.Split(before, "\n") {
+		i := 0
+		for i < len(rest) && rest[i] != line {
+			i++
+		}
+		if i == len(rest) {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+	return true
+}

@@ -99,6 +99,7 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.snoozeCommand(),
 		a.backupCommand(),
 		a.notifyTestCommand(),
+		a.addCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))

@@ -15,7 +15,7 @@ import (
 // silently.
 const maxBlocks = 50
 
-// Action IDs of the alert buttons, for the interaction handler to come.
+// Action IDs of the alert buttons; Interactions acts on them.
 const (
 	ActionSent      = "sent"
 	ActionDelivered = "delivered"

@@ -76,17 +76,23 @@ func New(opts Options) (*Notifier, error) {
 		n.client = &http.Client{}
 	}
 	if api {
-		options := []slack.Option{slack.OptionHTTPClient(n.client)}
-		if opts.APIURL != "" {
-			base := opts.APIURL
-			if !strings.HasSuffix(base, "/") {
-				base += "/"
-			}
-			options = append(options, slack.OptionAPIURL(base))
-		}
-		n.api = slack.New(opts.Token, options...)
+		n.api = webAPI(opts.Token, opts.APIURL, n.client)
 	}
 	return n, nil
+}
+
+// webAPI is a Web API client with the bot token, pointed at apiURL when set
+// (a test server, a proxy); more adds options such as the app-level token.
+func webAPI(token, apiURL string, client *http.Client, more ...slack.Option) *slack.Client {
+	options := []slack.Option{slack.OptionHTTPClient(client)}
+	if apiURL != "" {
+		if !strings.HasSuffix(apiURL, "/") {
+			// slack-go joins method names straight onto the base.
+			apiURL += "/"
+		}
+		options = append(options, slack.OptionAPIURL(apiURL))
+	}
+	return slack.New(token, append(options, more...)...)
 }
 
 // Name is the notifier's name in routes and logs.

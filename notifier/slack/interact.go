@@ -1,0 +1,344 @@
+package slack
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/roomwatch/roomwatch/control"
+	"github.com/roomwatch/roomwatch/notifier"
+	"github.com/roomwatch/roomwatch/notifier/message"
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// SnoozeFor is how long the "Snooze 2h" button holds a room's alerts.
+const SnoozeFor = 2 * time.Hour
+
+// Recorder is what the buttons need of roomwatch; control.Service has it.
+type Recorder interface {
+	Record(ctx context.Context, req control.EventRequest) (control.RoomStatus, error)
+	Snooze(ctx context.Context, req control.SnoozeRequest) (control.RoomStatus, error)
+}
+
+// InteractOptions configures the buttons of one Slack notifier.
+type InteractOptions struct {
+	Name     string // the notifier's name, for errors and logs; default "slack"
+	AppToken string // app-level token (xapp-…) that opens the Socket Mode connection; secret
+	BotToken string // bot token (xoxb-…) that updates the message a button was pressed on; secret
+	APIURL   string // Web API base URL; empty means Slack's own
+	Language string
+	Location *time.Location
+	Log      *slog.Logger
+	Recorder Recorder
+	// HTTPClient carries the Web API calls; nil means one with DefaultTimeout.
+	HTTPClient *http.Client
+}
+
+// Interactions receives button presses over Socket Mode: no public URL is
+// needed, so a home server behind NAT gets working buttons.
+type Interactions struct {
+	opts    InteractOptions
+	api     *slack.Client
+	log     *slog.Logger
+	secrets []string
+}
+
+// NewInteractions checks the tokens and builds the receiver. The token
+// types are checked up front because Slack answers a bot token given as the
+// app token with an error the client keeps retrying, never a clear one.
+func NewInteractions(opts InteractOptions) (*Interactions, error) {
+	if opts.Name == "" {
+		opts.Name = "slack"
+	}
+	switch {
+	case opts.AppToken == "":
+		return nil, fmt.Errorf("slack %s: buttons need an app-level token (app_token, xapp-…)", opts.Name)
+	case !strings.HasPrefix(opts.AppToken, "xapp-"):
+		return nil, fmt.Errorf("slack %s: app_token must be an app-level token starting with xapp- "+
+			"(Basic Information → App-Level Tokens, scope connections:write)", opts.Name)
+	case opts.BotToken == "":
+		return nil, fmt.Errorf("slack %s: buttons need the bot token (token, xoxb-…) to update the message", opts.Name)
+	case !strings.HasPrefix(opts.BotToken, "xoxb-"):
+		return nil, fmt.Errorf("slack %s: token must be a bot token starting with xoxb- for the buttons", opts.Name)
+	case opts.Recorder == nil:
+		return nil, fmt.Errorf("slack %s: buttons need somewhere to record events", opts.Name)
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: DefaultTimeout}
+	}
+	return &Interactions{
+		opts:    opts,
+		api:     webAPI(opts.BotToken, opts.APIURL, client, slack.OptionAppLevelToken(opts.AppToken)),
+		log:     opts.Log.With("notifier", opts.Name),
+		secrets: []string{opts.AppToken, opts.BotToken},
+	}, nil
+}
+
+// Run holds the Socket Mode connection, reconnecting when Slack asks or the
+// network drops, and acts on every button press. It returns nil when ctx
+// ends, after the presses in hand are done, and an error when Slack refuses
+// the app token.
+func (i *Interactions) Run(ctx context.Context) error {
+	client := socketmode.New(i.api,
+		socketmode.OptionLog(slog.NewLogLogger(i.log.Handler(), slog.LevelDebug)))
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ended := make(chan error, 1)
+	go func() { ended <- client.RunContext(runCtx) }()
+
+	var presses sync.WaitGroup
+	defer presses.Wait()
+	for {
+		select {
+		case err := <-ended:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack %s: socket mode: %w", i.opts.Name, notifier.Redact(err, i.secrets...))
+		case ev := <-client.Events:
+			i.event(runCtx, client, ev, &presses)
+		}
+	}
+}
+
+// event acknowledges every envelope at once (Slack retries one not acked
+// within 3 s) and hands button presses to their own goroutine, so a slow
+// chat.update never delays the next acknowledgement.
+func (i *Interactions) event(ctx context.Context, client *socketmode.Client, ev socketmode.Event, presses *sync.WaitGroup) {
+	if ev.Request != nil && ev.Request.EnvelopeID != "" {
+		if err := client.AckCtx(ctx, ev.Request.EnvelopeID, nil); err != nil {
+			i.log.Warn("slack: acknowledging an interaction", "err", i.redact(err))
+		}
+	}
+	switch ev.Type {
+	case socketmode.EventTypeConnecting:
+		i.log.Debug("slack buttons: connecting")
+	case socketmode.EventTypeConnected:
+		i.log.Info("slack buttons connected")
+	case socketmode.EventTypeInvalidAuth:
+		i.log.Error("slack buttons: Slack refused the app token")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError,
+		socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+		i.log.Warn("slack buttons: "+string(ev.Type), "err", i.redact(eventError(ev.Data)))
+	case socketmode.EventTypeInteractive:
+		cb, ok := ev.Data.(slack.InteractionCallback)
+		if !ok || cb.Type != slack.InteractionTypeBlockActions {
+			return
+		}
+		presses.Add(1)
+		go func() {
+			defer presses.Done()
+			i.blockActions(ctx, cb)
+		}()
+	}
+}
+
+func eventError(data any) error {
+	switch d := data.(type) {
+	case *slack.ConnectionErrorEvent:
+		return d.ErrorObj
+	case *slack.IncomingEventError:
+		return d.ErrorObj
+	case *socketmode.ErrorBadMessage:
+		return d.Cause
+	case *socketmode.ErrorWriteFailed:
+		return d.Cause
+	}
+	return fmt.Errorf("%v", data)
+}
+
+func (i *Interactions) redact(err error) error { return notifier.Redact(err, i.secrets...) }
+
+// blockActions records each press of one of our buttons and shows the
+// outcome on the message it was pressed on.
+func (i *Interactions) blockActions(ctx context.Context, cb slack.InteractionCallback) {
+	lang := message.Language(i.opts.Language)
+	for _, a := range cb.ActionCallback.BlockActions {
+		if a == nil {
+			continue
+		}
+		line, ok := i.press(ctx, a, cb.User, lang)
+		if !ok {
+			continue
+		}
+		i.show(ctx, cb, a.BlockID, line)
+	}
+}
+
+// press runs the button's operation and words the outcome; ok is false for
+// an action that is not one of ours.
+func (i *Interactions) press(ctx context.Context, a *slack.BlockAction, user slack.User, lang string) (line string, ok bool) {
+	room := a.Value
+	var st control.RoomStatus
+	var err error
+	switch a.ActionID {
+	case ActionSent:
+		st, err = i.opts.Recorder.Record(ctx, control.EventRequest{Room: room, Event: rules.EventSellerMessage, Source: "slack"})
+	case ActionDelivered:
+		st, err = i.opts.Recorder.Record(ctx, control.EventRequest{Room: room, Event: rules.EventDelivered, Source: "slack"})
+	case ActionSnooze:
+		st, err = i.opts.Recorder.Snooze(ctx, control.SnoozeRequest{Room: room, For: SnoozeFor})
+	default:
+		return "", false
+	}
+	w := interactWords[lang]
+	who := mention(user)
+	if err != nil {
+		shown := w.internal
+		if control.IsInputError(err) {
+			shown = err.Error()
+			i.log.Warn("slack button refused", "room", room, "action", a.ActionID, "user", user.ID, "err", err)
+		} else {
+			i.log.Error("slack button failed", "room", room, "action", a.ActionID, "user", user.ID, "err", err)
+		}
+		return fmt.Sprintf(w.failed, who, buttonLabel(a.ActionID, lang), Escape(room), Escape(shown)), true
+	}
+	i.log.Info("slack button", "room", room, "action", a.ActionID, "user", user.ID)
+	switch a.ActionID {
+	case ActionSent:
+		line = fmt.Sprintf(w.recorded, who, w.sent, i.stamp(st.Events[rules.EventSellerMessage], lang))
+	case ActionDelivered:
+		line = fmt.Sprintf(w.recorded, who, w.delivered, i.stamp(st.Events[rules.EventDelivered], lang))
+	case ActionSnooze:
+		line = fmt.Sprintf(w.snoozed, who, i.stamp(st.Snoozed, lang))
+	}
+	if st.Next == nil {
+		return line + w.nothingNext, true
+	}
+	return line + fmt.Sprintf(w.next, st.Next.Kind, i.stamp(st.Next.Deadline, lang), st.TimeLeft), true
+}
+
+// show puts the outcome under the buttons that were pressed, keeping the
+// alert itself. A second press replaces the line rather than stacking them.
+// When the message cannot be edited (too old, ephemeral), only the presser
+// sees the line.
+func (i *Interactions) show(ctx context.Context, cb slack.InteractionCallback, actionsID, line string) {
+	channel := cmp.Or(cb.Container.ChannelID, cb.Channel.ID)
+	ts := cmp.Or(cb.Container.MessageTs, cb.Message.Timestamp)
+	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	defer cancel()
+	if channel != "" && ts != "" && !cb.Container.IsEphemeral {
+		blocks := annotate(cb.Message.Blocks.BlockSet, actionsID, line)
+		_, _, _, err := i.api.UpdateMessageContext(ctx, channel, ts,
+			slack.MsgOptionText(cb.Message.Text, false), slack.MsgOptionBlocks(blocks...))
+		if err == nil {
+			return
+		}
+		i.log.Warn("slack: updating the alert after a button press; telling the presser only", "err", i.redact(err))
+	}
+	if channel == "" || cb.User.ID == "" {
+		return
+	}
+	if _, err := i.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(line, false)); err != nil {
+		i.log.Error("slack: showing the outcome of a button press", "err", i.redact(err))
+	}
+}
+
+// annotate returns blocks with a context line right after the actions block
+// actionsID (at the end when it is gone), replacing that block's earlier line.
+func annotate(blocks []slack.Block, actionsID, line string) []slack.Block {
+	note := slack.NewContextBlock("done-"+actionsID,
+		slack.NewTextBlockObject(slack.MarkdownType, line, false, false))
+	out := make([]slack.Block, 0, len(blocks)+1)
+	placed := false
+	for _, b := range blocks {
+		if b.ID() == note.BlockID {
+			continue
+		}
+		out = append(out, b)
+		if !placed && actionsID != "" && b.ID() == actionsID {
+			out = append(out, note)
+			placed = true
+		}
+	}
+	if !placed {
+		out = append(out, note)
+	}
+	return out
+}
+
+// slackUserID matches a user ID, which is safe to put in a <@…> mention.
+var slackUserID = regexp.MustCompile(`^[A-Z0-9]+$`)
+
+// mention names the presser: a mention Slack renders as their display
+// name, or the escaped user name when the ID looks odd.
+func mention(u slack.User) string {
+	if slackUserID.MatchString(u.ID) {
+		return "<@" + u.ID + ">"
+	}
+	return Escape(cmp.Or(u.Name, "?"))
+}
+
+func buttonLabel(actionID, lang string) string {
+	labels := buttonLabels[lang]
+	switch actionID {
+	case ActionSent:
+		return labels[0]
+	case ActionDelivered:
+		return labels[1]
+	}
+	return labels[2]
+}
+
+// stamp is "Wed 11/25 14:03" or "11/25(水) 14:03" in the configured zone.
+func (i *Interactions) stamp(t time.Time, lang string) string {
+	t = t.In(i.opts.Location)
+	date := fmt.Sprintf("%d/%d", int(t.Month()), t.Day())
+	if lang == message.Japanese {
+		return fmt.Sprintf("%s(%s) %s", date, jaWeekdays[t.Weekday()], t.Format("15:04"))
+	}
+	return t.Format("Mon") + " " + date + " " + t.Format("15:04")
+}
+
+var jaWeekdays = [...]string{"日", "月", "火", "水", "木", "金", "土"}
+
+// interactWording is the outcome of a button press in one language.
+type interactWording struct {
+	recorded    string // who, what, when
+	snoozed     string // who, until
+	next        string // kind, deadline, time left
+	nothingNext string
+	failed      string // who, button, room, why
+	internal    string // why, when the error is roomwatch's rather than the request's
+	sent        string
+	delivered   string
+}
+
+var interactWords = map[string]interactWording{
+	message.English: {
+		recorded:    "✅ Recorded by %s: %s at %s",
+		snoozed:     "😴 Snoozed by %s until %s (deadlines still alert)",
+		next:        " — next: %s by %s (%s)",
+		nothingNext: " — no deadline left to watch",
+		failed:      "⚠️ %s pressed “%s” for room %s, but it was not recorded: %s",
+		internal:    "roomwatch could not save it; see its log",
+		sent:        "message sent",
+		delivered:   "delivered",
+	},
+	message.Japanese: {
+		recorded:    "✅ %s さんが記録：%s %s",
+		snoozed:     "😴 %s さんが %s までスヌーズ（期限そのものの通知は届きます）",
+		next:        " — 次：%s %s まで（%s）",
+		nothingNext: " — 残りの期限はありません",
+		failed:      "⚠️ %s さんの「%s」（トークルーム %s）は記録できませんでした：%s",
+		internal:    "roomwatch が保存できませんでした。ログを確認してください",
+		sent:        "メッセージ送信",
+		delivered:   "納品",
+	},
+}
