@@ -398,12 +398,12 @@ func TestNewInteractionsChecksTheTokens(t *testing.T) {
 		opts InteractOptions
 		want string
 	}{
-		"no app token":       {InteractOptions{BotToken: token, Recorder: rec}, "app-level token"},
-		"bot token as app":   {InteractOptions{AppToken: token, BotToken: token, Recorder: rec}, "xapp-"},
-		"no bot token":       {InteractOptions{AppToken: appToken, Recorder: rec}, "bot token"},
-		"app token as bot":   {InteractOptions{AppToken: appToken, BotToken: appToken, Recorder: rec}, "xoxb-"},
-		"user token as bot":  {InteractOptions{AppToken: appToken, BotToken: "xoxp-user-s3cret", Recorder: rec}, "xoxb-"},
-		"nothing to record":  {InteractOptions{AppToken: appToken, BotToken: token}, "record"},
+		"no app token":      {InteractOptions{BotToken: token, Recorder: rec}, "app-level token"},
+		"bot token as app":  {InteractOptions{AppToken: token, BotToken: token, Recorder: rec}, "xapp-"},
+		"no bot token":      {InteractOptions{AppToken: appToken, Recorder: rec}, "bot token"},
+		"app token as bot":  {InteractOptions{AppToken: appToken, BotToken: appToken, Recorder: rec}, "xoxb-"},
+		"user token as bot": {InteractOptions{AppToken: appToken, BotToken: "xoxp-user-s3cret", Recorder: rec}, "xoxb-"},
+		"nothing to record": {InteractOptions{AppToken: appToken, BotToken: token}, "record"},
 	}
 	for name, c := range cases {
 		c.opts.Name = "phone"
