@@ -1,8 +1,8 @@
 package notifier
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
