@@ -95,6 +95,7 @@ func Handler(svc Service, log *slog.Logger) http.Handler {
 		}
 		w.Header().Set(http.TrailerPrefix+"Backup-Length", strconv.FormatInt(cw.n, 10))
 	})
+	handleStats(mux, svc, log)
 	return mux
 }
 

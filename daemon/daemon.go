@@ -44,7 +44,19 @@ type Options struct {
 	// StopGrace bounds how long an in-flight send may finish on shutdown
 	// before it is cut off and left in the outbox.
 	StopGrace time.Duration
+	// MaxTimers bounds the gocron jobs held for rooms, whatever the
+	// horizon: only the earliest steps hold one, so memory stays flat with
+	// a million rooms. Zero means defaultMaxTimers.
+	MaxTimers int
+	// BaselineAllJobs runs the design the benchmark measures roomwatch
+	// against: a gocron job for every live alert of every room (baseline.go).
+	BaselineAllJobs bool
 }
+
+// defaultMaxTimers holds the steps of about 40 minutes for a million rooms
+// whose steps spread over a few days, in some 10 MB; a seller's few rooms
+// never reach it.
+const defaultMaxTimers = 10000
 
 // Daemon is one running roomwatch.
 type Daemon struct {
@@ -66,6 +78,10 @@ type Daemon struct {
 
 	statusMu   sync.Mutex
 	lastStatus string
+
+	digest digester // the daily digest's send in flight
+
+	baseline *allAlertJobs // only with Options.BaselineAllJobs
 }
 
 // Run starts the daemon and blocks until ctx ends (SIGTERM), then stops
@@ -93,6 +109,12 @@ func (o *Options) defaults() {
 	}
 	if o.StopGrace <= 0 {
 		o.StopGrace = 1200 * time.Millisecond
+	}
+	if o.MaxTimers <= 0 {
+		o.MaxTimers = defaultMaxTimers
+	}
+	if o.BaselineAllJobs {
+		o.Horizon = baselineHorizon
 	}
 }
 
@@ -125,6 +147,7 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 		Clock:      opt.Clock,
 		Horizon:    opt.Horizon,
 		SweepEvery: opt.SweepEvery,
+		MaxJobs:    opt.MaxTimers,
 		Fire:       d.fire,
 		Sweep:      d.sweep,
 		Logger:     opt.Log,
@@ -141,38 +164,47 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 		st.Close()
 		return nil, err
 	}
+	if opt.BaselineAllJobs {
+		if err := d.startBaseline(ctx); err != nil {
+			d.sched.Shutdown(context.Background())
+			st.Close()
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
 // catchUp syncs the configuration's rooms and evaluates every room whose
-// facts changed or whose next step is already due; with all set, every room
-// (a changed policy moves every deadline).
+// facts changed or whose next step is already due; when the policy changed,
+// every room (a changed policy moves every deadline). The work follows what
+// changed: a restart or a reload of an unchanged store reads no room it
+// does not evaluate.
 func (d *Daemon) catchUp(ctx context.Context, starting bool) error {
 	changed, err := d.engine.Sync(ctx)
 	if err != nil {
 		return err
 	}
-	all, err := d.policyChanged()
+	fp, all, err := d.policyChanged()
 	if err != nil {
 		return err
 	}
 	if all {
-		rooms, err := d.engine.Rooms()
+		n, err := d.engine.EvaluateAll(ctx)
 		if err != nil {
 			return err
 		}
-		changed = changed[:0]
-		for _, r := range rooms {
-			changed = append(changed, r.ID)
-		}
-	}
-	for _, id := range changed {
-		if _, err := d.engine.Evaluate(ctx, id); err != nil {
+		// Recorded only now: a start cut short re-evaluates every room.
+		if err := d.store.SetMeta("policy", fp); err != nil {
 			return err
 		}
-	}
-	if len(changed) > 0 || starting {
-		d.log.Info("rooms evaluated", "changed", len(changed), "all", all)
+		d.log.Info("rooms evaluated", "rooms", n, "all", true)
+	} else {
+		if err := d.engine.EvaluateRooms(ctx, changed); err != nil {
+			return err
+		}
+		if len(changed) > 0 || starting {
+			d.log.Info("rooms evaluated", "changed", len(changed), "all", false)
+		}
 	}
 	now := d.clock.Now()
 	if starting {
@@ -186,22 +218,17 @@ func (d *Daemon) catchUp(ctx context.Context, starting bool) error {
 
 // policyChanged reports whether the rules' inputs shared by every room
 // (policy, profiles, default platform, zone) differ from those the store's
-// schedule was computed with, and records the new ones. A store that has
-// none recorded (new, or migrated from an older schema without a due
-// index) counts as changed, so every room gets evaluated once.
-func (d *Daemon) policyChanged() (bool, error) {
-	fp := fingerprint(d.engine.Config())
+// schedule was computed with, and returns the new ones' fingerprint, to be
+// recorded once every room is evaluated. A store that has none recorded
+// (new, or migrated from an older schema without a due index) counts as
+// changed, so every room gets evaluated once.
+func (d *Daemon) policyChanged() (fp string, changed bool, err error) {
+	fp = fingerprint(d.engine.Config())
 	old, err := d.store.Meta("policy")
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
-	if old == fp {
-		return false, nil
-	}
-	if err := d.store.SetMeta("policy", fp); err != nil {
-		return false, err
-	}
-	return true, nil
+	return fp, old != fp, nil
 }
 
 // serve runs until ctx ends.
@@ -210,7 +237,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 	defer cancelRun()
 
 	ctrl := d.engine.Config().Control
-	srv, err := control.Listen(ctrl, d.local, d.log)
+	srv, err := control.Listen(ctrl, statsService{d.local, d}, d.log)
 	if err != nil {
 		d.sched.Shutdown(context.Background())
 		d.store.Close()
@@ -254,6 +281,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 		defer wg.Done()
 		systemd.RunWatchdog(runCtx, d.store.Ping, d.log)
 	}()
+	d.startButtons(runCtx, &wg)
 
 	status := d.status()
 	if err := systemd.Ready(status); err != nil {
@@ -283,6 +311,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 		cancelDispatch()
 	}()
 	wg.Wait()
+	d.digest.stop()
 	if err := d.store.Close(); err != nil {
 		return err
 	}
@@ -310,6 +339,9 @@ func (d *Daemon) onNext(room string, at time.Time) {
 // a timer.
 func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
 	err := d.store.DueBefore(horizonEnd, func(room string, at time.Time) bool {
+		if !d.sched.Wants(at) {
+			return false // the rest is later still: it waits for a later sweep
+		}
 		d.onNext(room, at)
 		return ctx.Err() == nil
 	})
@@ -319,6 +351,7 @@ func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
 	}
 	d.wake()
 	d.updateStatus()
+	d.maybeDigest(ctx, now)
 }
 
 // evaluateDue evaluates, here and now, every room whose next step is due.
@@ -333,12 +366,7 @@ func (d *Daemon) evaluateDue(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range due {
-		if _, err := d.engine.Evaluate(ctx, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return d.engine.EvaluateRooms(ctx, due)
 }
 
 // status is the systemd STATUS line: "12 rooms, next alert 18:00 check-in 4012345".
@@ -375,4 +403,11 @@ func (d *Daemon) updateStatus() {
 	}
 	d.lastStatus = s
 	_ = systemd.Status(s)
+}
+
+// activeRouter is the router of the configuration in force.
+func (d *Daemon) activeRouter() *notifier.Router {
+	d.routerMu.RLock()
+	defer d.routerMu.RUnlock()
+	return d.router
 }

@@ -74,9 +74,7 @@ func (d *Daemon) drain(ctx context.Context) {
 			onTime = append(onTime, a)
 		}
 	}
-	d.routerMu.RLock()
-	router := d.router
-	d.routerMu.RUnlock()
+	router := d.activeRouter()
 	for _, batch := range []struct {
 		alerts []notifier.Alert
 		late   bool

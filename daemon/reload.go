@@ -143,9 +143,7 @@ func (d *Daemon) rejectConfig(ctx context.Context, err error) {
 		return
 	}
 	d.lastRejected = text
-	d.routerMu.RLock()
-	router := d.router
-	d.routerMu.RUnlock()
+	router := d.activeRouter()
 	title := "roomwatch: the edited configuration has errors; still running on the last good one"
 	if err := router.Notice(ctx, rules.Warning, title, lines); err != nil {
 		d.log.Error("sending the configuration warning", "err", err)

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,9 +32,6 @@ type Engine struct {
 	clock clockwork.Clock
 	log   *slog.Logger
 
-	mu        sync.RWMutex
-	sameBuyer map[string][]string
-
 	// roomLocks serialise evaluations of one room (a timer and an event may
 	// arrive together) without a lock per room.
 	roomLocks [256]sync.Mutex
@@ -55,7 +51,7 @@ func New(cfg *config.Config, st *store.Store, clock clockwork.Clock, log *slog.L
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{store: st, clock: clock, log: log, sameBuyer: map[string][]string{}}
+	e := &Engine{store: st, clock: clock, log: log}
 	e.cfg.Store(cfg)
 	return e
 }
@@ -72,44 +68,12 @@ func (e *Engine) Store() *store.Store { return e.store }
 // Now is the engine's clock.
 func (e *Engine) Now() time.Time { return e.clock.Now() }
 
-// Sync writes the configuration's rooms into the store and refreshes which
-// rooms share a buyer. It returns the rooms whose alerts may have changed:
-// rooms whose facts changed, and rooms whose same-buyer siblings changed.
+// Sync writes the configuration's rooms into the store. It returns the
+// rooms whose alerts may have changed: rooms whose facts or tracking
+// changed, and rooms whose same-buyer siblings changed. It reads only the
+// configuration's rooms, never the whole store.
 func (e *Engine) Sync(ctx context.Context) ([]string, error) {
-	cfg := e.Config()
-	changed, err := e.store.SyncRooms(cfg.Rooms, e.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	rooms, err := e.store.Rooms()
-	if err != nil {
-		return nil, err
-	}
-	fresh := rules.SameBuyer(rooms)
-
-	e.mu.Lock()
-	old := e.sameBuyer
-	e.sameBuyer = fresh
-	e.mu.Unlock()
-
-	seen := make(map[string]bool, len(changed))
-	for _, id := range changed {
-		seen[id] = true
-	}
-	for id, others := range fresh {
-		if !seen[id] && !slices.Equal(old[id], others) {
-			changed = append(changed, id)
-			seen[id] = true
-		}
-	}
-	for id := range old {
-		if _, still := fresh[id]; !still && !seen[id] {
-			changed = append(changed, id)
-			seen[id] = true
-		}
-	}
-	slices.Sort(changed)
-	return changed, nil
+	return e.store.SyncRooms(e.Config().Rooms, e.clock.Now())
 }
 
 // Room returns a room's merged facts.
@@ -141,9 +105,10 @@ func (e *Engine) Env(r rules.Room) (rules.Env, error) {
 	if err != nil {
 		return rules.Env{}, err
 	}
-	e.mu.RLock()
-	same := e.sameBuyer[r.ID]
-	e.mu.RUnlock()
+	same, err := e.store.SameBuyer(r)
+	if err != nil {
+		return rules.Env{}, err
+	}
 	return rules.Env{Profile: profile, Policy: cfg.Policy, SameBuyer: same, Acks: acks, Snooze: snooze}, nil
 }
 
@@ -183,47 +148,10 @@ func (e *Engine) Evaluate(ctx context.Context, id string) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-
-	var due []rules.Step
-	var next time.Time
-	for _, s := range steps {
-		if !s.SendAt.After(now) {
-			due = append(due, s)
-		} else if next.IsZero() || s.SendAt.Before(next) {
-			next = s.SendAt
-		}
-	}
-
-	var out Outcome
-	if len(due) > 0 {
-		done, release := e.store.DoneFunc()
-		send, skip := rules.Pick(due, done)
-		release()
-		if err := e.store.Skip(skip, now); err != nil {
-			return Outcome{}, err
-		}
-		out.Skipped = skip
-		var onTime, late []rules.Step
-		for _, s := range send {
-			if now.Sub(s.SendAt) > LateAfter {
-				late = append(late, s)
-			} else {
-				onTime = append(onTime, s)
-			}
-		}
-		for _, batch := range []struct {
-			steps []rules.Step
-			late  bool
-		}{{onTime, false}, {late, true}} {
-			if len(batch.steps) == 0 {
-				continue
-			}
-			queued, err := e.store.Queue(batch.steps, batch.late, now)
-			if err != nil {
-				return Outcome{}, err
-			}
-			out.Queued = append(out.Queued, queued...)
-		}
+	due, next := splitDue(steps, now)
+	out, err := e.queueDue(due, now)
+	if err != nil {
+		return Outcome{}, err
 	}
 	out.Next = next
 	if err := e.setNext(id, next); err != nil {
@@ -233,6 +161,172 @@ func (e *Engine) Evaluate(ctx context.Context, id string) (Outcome, error) {
 		e.OnQueued()
 	}
 	return out, nil
+}
+
+// splitDue separates the steps whose send time has come from the rest, and
+// finds the earliest of the rest: the room's next send time.
+func splitDue(steps []rules.Step, now time.Time) (due []rules.Step, next time.Time) {
+	for _, s := range steps {
+		if !s.SendAt.After(now) {
+			due = append(due, s)
+		} else if next.IsZero() || s.SendAt.Before(next) {
+			next = s.SendAt
+		}
+	}
+	return due, next
+}
+
+// queueDue applies the catch-up rule to due steps of any number of rooms:
+// what the ledger already holds is left alone, earlier steps of an alert
+// are recorded as skipped, and the rest is queued, marked late when it is
+// more than LateAfter past its time. A few transactions serve them all.
+func (e *Engine) queueDue(due []rules.Step, now time.Time) (Outcome, error) {
+	var out Outcome
+	if len(due) == 0 {
+		return out, nil
+	}
+	done, release := e.store.DoneFunc()
+	send, skip := rules.Pick(due, done)
+	release()
+	if len(skip) > 0 {
+		if err := e.store.Skip(skip, now); err != nil {
+			return Outcome{}, err
+		}
+	}
+	out.Skipped = skip
+	var onTime, late []rules.Step
+	for _, s := range send {
+		if now.Sub(s.SendAt) > LateAfter {
+			late = append(late, s)
+		} else {
+			onTime = append(onTime, s)
+		}
+	}
+	for _, batch := range []struct {
+		steps []rules.Step
+		late  bool
+	}{{onTime, false}, {late, true}} {
+		if len(batch.steps) == 0 {
+			continue
+		}
+		queued, err := e.store.Queue(batch.steps, batch.late, now)
+		if err != nil {
+			return Outcome{}, err
+		}
+		out.Queued = append(out.Queued, queued...)
+	}
+	return out, nil
+}
+
+// batchSize is how many rooms EvaluateAll and EvaluateRooms take per
+// round of writes: a handful of transactions for that many rooms, instead
+// of several per room, each with its fsync.
+const batchSize = 4096
+
+// EvaluateAll evaluates every tracked room as Evaluate does: on a first
+// start, or when the policy shared by every room changed. Rooms stream from
+// the store in batches, so memory stays flat whatever their number, and
+// each batch's next times, skipped and queued steps take a few write
+// transactions. It does not call OnNext: at this scale the caller gives
+// timers from the due index afterwards (the daemon's sweep), which keeps
+// only the steps due soon. It returns the number of rooms evaluated.
+func (e *Engine) EvaluateAll(ctx context.Context) (int, error) {
+	n := 0
+	batch := make([]rules.Room, 0, batchSize)
+	flush := func() error {
+		if err := e.evaluateBatch(ctx, batch); err != nil {
+			return err
+		}
+		n += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	err := e.store.ForEachRoom(func(r rules.Room) error {
+		batch = append(batch, r)
+		if len(batch) < batchSize {
+			return nil
+		}
+		return flush()
+	})
+	if err == nil {
+		err = flush()
+	}
+	return n, err
+}
+
+// EvaluateRooms evaluates the rooms with the given IDs as Evaluate does, in
+// batches like EvaluateAll, and like it does not call OnNext. A room no
+// longer tracked leaves the due index.
+func (e *Engine) EvaluateRooms(ctx context.Context, ids []string) error {
+	for start := 0; start < len(ids); start += batchSize {
+		chunk := ids[start:min(start+batchSize, len(ids))]
+		batch := make([]rules.Room, 0, len(chunk))
+		var gone []string
+		for _, id := range chunk {
+			r, ok, err := e.store.Room(id)
+			if err != nil {
+				return err
+			}
+			if ok {
+				batch = append(batch, r)
+			} else {
+				gone = append(gone, id)
+			}
+		}
+		if len(gone) > 0 {
+			next := make(map[string]time.Time, len(gone))
+			for _, id := range gone {
+				next[id] = time.Time{}
+			}
+			if err := e.store.SetNextBatch(next); err != nil {
+				return err
+			}
+		}
+		if err := e.evaluateBatch(ctx, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// evaluateBatch is Evaluate for many rooms with shared writes. It holds
+// every room lock meanwhile: a timer firing for one of the rooms waits the
+// few milliseconds a batch takes rather than race its writes.
+func (e *Engine) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
+	if len(rooms) == 0 {
+		return ctx.Err()
+	}
+	for i := range e.roomLocks {
+		e.roomLocks[i].Lock()
+	}
+	defer func() {
+		for i := range e.roomLocks {
+			e.roomLocks[i].Unlock()
+		}
+	}()
+	now := e.clock.Now()
+	next := make(map[string]time.Time, len(rooms))
+	var due []rules.Step
+	for _, r := range rooms {
+		steps, err := e.Steps(r)
+		if err != nil {
+			return err
+		}
+		d, n := splitDue(steps, now)
+		due = append(due, d...)
+		next[r.ID] = n
+	}
+	out, err := e.queueDue(due, now)
+	if err != nil {
+		return err
+	}
+	if err := e.store.SetNextBatch(next); err != nil {
+		return err
+	}
+	if len(out.Queued) > 0 && e.OnQueued != nil {
+		e.OnQueued()
+	}
+	return ctx.Err()
 }
 
 func (e *Engine) setNext(id string, at time.Time) error {

@@ -63,6 +63,12 @@ type Options struct {
 	Horizon time.Duration
 	// SweepEvery is the sweep's period. Zero means one minute.
 	SweepEvery time.Duration
+	// MaxJobs bounds the room jobs held, whatever the horizon: past it only
+	// the earliest steps hold one, and a later step waits for a sweep after
+	// some of them ran (see Wants). Zero means no bound. With a million
+	// rooms a 24-hour horizon would hold a job for a third of them, at
+	// about a kilobyte each; the bound keeps memory flat.
+	MaxJobs int
 	// Fire is called when a room's time has come. It runs on one of a few
 	// workers, never twice at once for the same room, and may call Schedule.
 	// One step can bring more than one call (a sweep that read the due index
@@ -101,6 +107,8 @@ type Scheduler struct {
 	// gocron holds always match due, whatever order callers race in.
 	mu      sync.Mutex
 	due     map[string]time.Time // room → the time its job runs at
+	latest  latestFirst          // the held jobs, latest on top, when MaxJobs bounds them
+	maxJobs int
 	started bool
 	stopped bool
 }
@@ -122,6 +130,8 @@ func newScheduler(opt Options, cronOptions ...gocron.SchedulerOption) (*Schedule
 		return nil, fmt.Errorf("scheduler: negative horizon %v", opt.Horizon)
 	case opt.SweepEvery < 0:
 		return nil, fmt.Errorf("scheduler: negative sweep period %v", opt.SweepEvery)
+	case opt.MaxJobs < 0:
+		return nil, fmt.Errorf("scheduler: negative job bound %d", opt.MaxJobs)
 	}
 	if opt.Clock == nil {
 		opt.Clock = clockwork.NewRealClock()
@@ -152,6 +162,7 @@ func newScheduler(opt Options, cronOptions ...gocron.SchedulerOption) (*Schedule
 		ctx:     ctx,
 		cancel:  cancel,
 		due:     make(map[string]time.Time),
+		maxJobs: opt.MaxJobs,
 	}
 	// No WithSingletonMode: its reschedule mode drops a tick that lands while
 	// a sweep runs, so a clock jump at that moment would wait a whole period;
@@ -192,6 +203,9 @@ func (s *Scheduler) Start() {
 // job; a time not after now fires the room at once and holds no job; a time
 // beyond now+Horizon holds no job (the sweep schedules it when it enters the
 // horizon); otherwise the room's job is created, or moved in place, to at.
+// When MaxJobs jobs are held, a room without one gets one only if at is
+// before the latest held job, which gives up its job (the sweep brings that
+// room back when it is among the earliest again).
 func (s *Scheduler) Schedule(room string, at time.Time) error {
 	if at.IsZero() {
 		return s.Remove(room)
@@ -214,6 +228,15 @@ func (s *Scheduler) Schedule(room string, at time.Time) error {
 	if hasJob && held.Equal(at) {
 		return nil
 	}
+	if !hasJob && s.full() {
+		last, lastAt := s.latest.top(s.due)
+		if !at.Before(lastAt) {
+			return nil
+		}
+		if err := s.dropJob(last); err != nil {
+			return err
+		}
+	}
 	if err := s.putJob(room, at, hasJob); err != nil {
 		// A failed Update may already have removed the old job; forget it
 		// rather than claim a timer gocron does not hold.
@@ -221,7 +244,35 @@ func (s *Scheduler) Schedule(room string, at time.Time) error {
 		return err
 	}
 	s.due[room] = at
+	if s.maxJobs > 0 {
+		s.latest.push(room, at, s.due)
+	}
 	return nil
+}
+
+// Wants reports whether Schedule would fire or give a job to a room that
+// holds none, due at `at`: false beyond the horizon, and false when
+// MaxJobs jobs are held that all run no later than at. A sweep reading the
+// due index in time order stops at the first room it is not wanted for.
+func (s *Scheduler) Wants(at time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	switch {
+	case !at.After(now):
+		return true
+	case at.After(now.Add(s.horizon)):
+		return false
+	case s.full():
+		_, lastAt := s.latest.top(s.due)
+		return at.Before(lastAt)
+	}
+	return true
+}
+
+// full reports whether MaxJobs jobs are held; mu must be held.
+func (s *Scheduler) full() bool {
+	return s.maxJobs > 0 && len(s.due) >= s.maxJobs
 }
 
 // Remove drops room's job, if it holds one.

@@ -499,6 +499,7 @@ func TestNewRejectsIncompleteOptions(t *testing.T) {
 		"no Sweep":         {Fire: fire},
 		"negative horizon": {Fire: fire, Sweep: sweep, Horizon: -time.Hour},
 		"negative sweep":   {Fire: fire, Sweep: sweep, SweepEvery: -time.Minute},
+		"negative bound":   {Fire: fire, Sweep: sweep, MaxJobs: -1},
 	} {
 		if s, err := New(opt); err == nil {
 			_ = s.Shutdown(context.Background())

@@ -17,6 +17,7 @@ import (
 // the file as it was.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrateV1,
+	2: migrateV2,
 }
 
 func migrate(tx *bolt.Tx, from int) error {
@@ -219,6 +220,18 @@ func splitV1Room(events *bolt.Bucket, room string, old v1Room) (roomRecord, erro
 	}
 	rec.facts = factsOf(&yaml)
 	return rec, p.err
+}
+
+// migrateV2 adds the indexes of version 3 (index.go): every tracked room of
+// version 2 came from the YAML, and its record already holds what the
+// same-buyer index needs.
+func migrateV2(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketYAML, bucketBuyers} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return buildIndexes(tx)
 }
 
 // rewriteEach replaces every value of b with fn's result. bbolt forbids

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,7 +178,7 @@ func copyFixture(t *testing.T) string {
 func TestMigrateV1Fixture(t *testing.T) {
 	path := copyFixture(t)
 	s := openAt(t, path)
-	if v, _ := s.Meta("schema_version"); v != "2" {
+	if v, _ := s.Meta("schema_version"); v != strconv.Itoa(schemaVersion) {
 		t.Fatalf("schema version after migration = %q", v)
 	}
 

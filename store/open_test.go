@@ -114,7 +114,7 @@ func TestOpenNewerSchema(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	refuse(t, s.Path(), Options{}, ErrNewerSchema, "schema version 3", "upgrade roomwatch")
+	refuse(t, s.Path(), Options{}, ErrNewerSchema, "schema version "+strconv.Itoa(schemaVersion+1), "upgrade roomwatch")
 	refuse(t, s.Path(), Options{ReadOnly: true}, ErrNewerSchema)
 }
 

@@ -8,28 +8,35 @@ import (
 	"github.com/roomwatch/roomwatch/rules"
 )
 
-// roomRecord is one room as stored: what the YAML says, kept apart from what
-// roomwatch learned otherwise, so a YAML edit never erases a recorded event.
+// roomRecord is one room as stored: its base facts, as the YAML or an import
+// states them, kept apart from what roomwatch learned otherwise, so an edit
+// of the source never erases a recorded event.
 //
-// It is stored in a compact binary form rather than JSON because start-up
-// and reload read every room (a million in the performance target), and
-// because SyncRooms compares the YAML part as bytes without decoding it:
+// It is stored in a compact binary form rather than JSON because a first
+// start reads every room (a million in the performance target), and because
+// SyncRooms and ImportRooms compare the base facts as bytes without decoding
+// them:
 //
 //	status byte ('T' tracked, 'U' untracked)
-//	uvarint length, then the YAML facts:
+//	uvarint length, then the base facts:
 //	  title, buyer, url, platform, via, extra_payment  (uvarint length + bytes each)
 //	  due                                              (varint Unix ns, 0 = unset)
 //	  uvarint count, then per event: kind (string), at (varint)
 //	seen (varint)
 //	uvarint count, then per recorded event: kind (string), at (varint), source (string)
+//	source of the base facts (string), left out when it is the YAML
+//
+// The trailing source came with schema version 3; a record without it holds
+// YAML facts, so version 2 records are read as they are.
 type roomRecord struct {
 	tracked  bool
-	facts    yamlFacts
+	facts    baseFacts
+	source   string // where the base facts came from: SourceYAML or an import's name
 	seen     int64
-	recorded []recordedFact // the latest event of each kind from a source other than the YAML
+	recorded []recordedFact // the latest event of each kind from a source other than the base facts
 }
 
-type yamlFacts struct {
+type baseFacts struct {
 	title, buyer, url, platform string
 	via                         rules.Via
 	extraPayment                rules.ExtraPaymentState
@@ -53,8 +60,8 @@ const (
 	statusUntracked = 'U'
 )
 
-func factsOf(r *rules.Room) yamlFacts {
-	f := yamlFacts{
+func factsOf(r *rules.Room) baseFacts {
+	f := baseFacts{
 		title: r.Title, buyer: r.Buyer, url: r.URL, platform: r.Platform,
 		via: r.Via, extraPayment: r.ExtraPayment, due: nanos(r.Due),
 	}
@@ -66,7 +73,7 @@ func factsOf(r *rules.Room) yamlFacts {
 	return f
 }
 
-func (f yamlFacts) event(k rules.EventKind) int64 {
+func (f baseFacts) event(k rules.EventKind) int64 {
 	for _, e := range f.events {
 		if e.kind == k {
 			return e.at
@@ -75,7 +82,7 @@ func (f yamlFacts) event(k rules.EventKind) int64 {
 	return 0
 }
 
-func (f yamlFacts) appendTo(b []byte) []byte {
+func (f baseFacts) appendTo(b []byte) []byte {
 	for _, s := range []string{f.title, f.buyer, f.url, f.platform, string(f.via), string(f.extraPayment)} {
 		b = appendString(b, s)
 	}
@@ -101,6 +108,9 @@ func (rec *roomRecord) encode() []byte {
 		b = binary.AppendVarint(b, r.at)
 		b = appendString(b, r.source)
 	}
+	if src := rec.factsSource(); src != SourceYAML {
+		b = appendString(b, src)
+	}
 	return b
 }
 
@@ -111,8 +121,9 @@ func statusOf(tracked bool) byte {
 	return statusUntracked
 }
 
-// splitRecord cuts a stored record into its status, its encoded YAML facts
-// (compared as bytes by SyncRooms) and the encoded state after them.
+// splitRecord cuts a stored record into its status, its encoded base facts
+// (compared as bytes by SyncRooms and ImportRooms) and the encoded state
+// after them.
 func splitRecord(v []byte) (status byte, facts, state []byte, err error) {
 	if len(v) == 0 {
 		return 0, nil, nil, errors.New("empty room record")
@@ -129,7 +140,7 @@ func decodeRecord(v []byte) (roomRecord, error) {
 	}
 	rec := roomRecord{tracked: status == statusTracked}
 	f := reader{b: facts}
-	rec.facts = yamlFacts{
+	rec.facts = baseFacts{
 		title: f.string(), buyer: f.string(), url: f.string(), platform: f.string(),
 		via: rules.Via(f.string()), extraPayment: rules.ExtraPaymentState(f.string()), due: f.varint(),
 	}
@@ -147,13 +158,16 @@ func decodeRecord(v []byte) (roomRecord, error) {
 			rec.recorded[i] = recordedFact{kind: rules.EventKind(st.string()), at: st.varint(), source: st.string()}
 		}
 	}
+	if len(st.b) > 0 {
+		rec.source = st.string()
+	}
 	if err := errors.Join(f.err, st.err); err != nil {
 		return roomRecord{}, fmt.Errorf("decode room record: %w", err)
 	}
 	return rec, nil
 }
 
-// merge builds the room the rules see: the YAML facts, then each recorded
+// merge builds the room the rules see: the base facts, then each recorded
 // event; the later instant of each kind wins, so a YAML edit to an earlier
 // time never erases a recorded event and a later YAML value beats an older
 // one. sources, when not nil, receives the source of each winning value.
@@ -166,7 +180,7 @@ func (rec *roomRecord) merge(id string, sources map[rules.EventKind]string) rule
 	for _, e := range f.events {
 		r.SetEvent(e.kind, instant(e.at))
 		if sources != nil {
-			sources[e.kind] = SourceYAML
+			sources[e.kind] = rec.factsSource()
 		}
 	}
 	for _, e := range rec.recorded {
@@ -178,6 +192,15 @@ func (rec *roomRecord) merge(id string, sources map[rules.EventKind]string) rule
 		}
 	}
 	return r
+}
+
+// factsSource names where the base facts came from; a record that names
+// none holds the YAML's.
+func (rec *roomRecord) factsSource() string {
+	if rec.source == "" {
+		return SourceYAML
+	}
+	return rec.source
 }
 
 // record keeps e if it is the latest of its kind; it reports whether it did.

@@ -2,9 +2,10 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -35,9 +36,9 @@ type RoomInfo struct {
 	Sources map[rules.EventKind]string
 }
 
-// syncBatch bounds the rooms written per transaction by SyncRooms, so a
-// first sync of a million rooms neither holds one giant transaction in
-// memory nor pays one fsync per room.
+// syncBatch bounds the rooms written per transaction by SyncRooms and
+// ImportRooms, so a first import of a million rooms neither holds one giant
+// transaction in memory nor pays one fsync per room.
 const syncBatch = 10000
 
 type eventRecord struct {
@@ -57,54 +58,34 @@ func writeJSON(b *bolt.Bucket, key []byte, value any) error {
 
 // SyncRooms stores the YAML's rooms: their facts (source "yaml"), Seen=now
 // for rooms never seen, tracked again for rooms that come back, untracked
-// (history kept, due index entry removed) for stored rooms absent from the
-// list. It returns the IDs, sorted, whose merged facts or tracking changed,
-// so the daemon reschedules only those.
+// (history kept, due index entry removed) for stored YAML rooms absent from
+// the list. Rooms whose facts came from an import (ImportRooms) are never
+// untracked here, and a room the YAML lists takes the YAML's facts. It
+// returns the IDs, sorted, whose merged facts, tracking or same-buyer
+// siblings changed, so the daemon reschedules only those.
 //
-// Unchanged rooms cost a read and a byte comparison, no write: the stored
-// records are compared in one read transaction first, and only the
-// differences are written, in transactions of syncBatch rooms.
+// The work follows the YAML, not the store: unchanged rooms cost a read and
+// a byte comparison, no write, and the rooms that left the YAML are found in
+// the index of YAML rooms. Only the differences are written, in
+// transactions of syncBatch rooms.
 func (s *Store) SyncRooms(rooms []rules.Room, now time.Time) (changed []string, err error) {
-	sorted := make([]*rules.Room, len(rooms))
-	for i := range rooms {
-		if err := checkRoomID(rooms[i].ID); err != nil {
-			return nil, fmt.Errorf("store: sync rooms: %w", err)
-		}
-		sorted[i] = &rooms[i]
+	sorted, err := sortRooms(rooms)
+	if err != nil {
+		return nil, fmt.Errorf("store: sync rooms: %w", err)
 	}
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i].ID == sorted[i-1].ID {
-			return nil, fmt.Errorf("store: sync rooms: room %q listed twice", sorted[i].ID)
-		}
-	}
-
 	var differ []*rules.Room
 	var gone []string
-	var want []byte
 	err = s.db.View(func(tx *bolt.Tx) error {
-		// Both sides are sorted by ID: walk them together.
-		c := tx.Bucket(bucketRooms).Cursor()
-		k, v := c.First()
+		differ = differing(tx, sorted, SourceYAML)
+		// Both the list and the index are sorted by ID: walk them together.
+		c := tx.Bucket(bucketYAML).Cursor()
 		i := 0
-		for k != nil || i < len(sorted) {
-			switch {
-			case k == nil || (i < len(sorted) && sorted[i].ID < string(k)):
-				differ = append(differ, sorted[i])
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			for i < len(sorted) && sorted[i].ID < string(k) {
 				i++
-			case i == len(sorted) || string(k) < sorted[i].ID:
-				if len(v) > 0 && v[0] == statusTracked {
-					gone = append(gone, string(k))
-				}
-				k, v = c.Next()
-			default:
-				want = factsOf(sorted[i]).appendTo(want[:0])
-				status, facts, _, err := splitRecord(v)
-				if err != nil || status != statusTracked || !bytes.Equal(facts, want) {
-					differ = append(differ, sorted[i])
-				}
-				i++
-				k, v = c.Next()
+			}
+			if i == len(sorted) || sorted[i].ID != string(k) {
+				gone = append(gone, string(k))
 			}
 		}
 		return nil
@@ -114,7 +95,7 @@ func (s *Store) SyncRooms(rooms []rules.Room, now time.Time) (changed []string, 
 	}
 
 	changed, err = writeInBatches(s, "sync rooms", differ, func(r *rules.Room) string { return r.ID },
-		func(tx *bolt.Tx, r *rules.Room) (bool, error) { return syncRoom(tx, r, now) })
+		func(tx *bolt.Tx, r *rules.Room) ([]string, error) { return storeFacts(tx, r, SourceYAML, now) })
 	if err != nil {
 		return nil, err
 	}
@@ -122,14 +103,97 @@ func (s *Store) SyncRooms(rooms []rules.Room, now time.Time) (changed []string, 
 	if err != nil {
 		return nil, err
 	}
-	changed = append(changed, untracked...)
-	sort.Strings(changed)
-	return changed, nil
+	return sortedUnique(append(changed, untracked...)), nil
+}
+
+// ImportRooms stores rooms that come from somewhere other than the YAML — a
+// marketplace's API, an export file — with source naming it: their facts,
+// Seen=now for rooms never seen, tracked again for rooms that were not. A
+// room the YAML lists keeps the YAML's facts and is left out. An import only
+// adds and updates: rooms absent from the list stay as they are, and
+// SyncRooms never untracks them. It returns the IDs, sorted, whose merged
+// facts, tracking or same-buyer siblings changed.
+//
+// Like SyncRooms it writes only the rooms whose stored facts differ, in
+// transactions of syncBatch rooms, so importing a million rooms costs a
+// hundred commits and re-importing an unchanged list costs none.
+func (s *Store) ImportRooms(rooms []rules.Room, source string, now time.Time) (changed []string, err error) {
+	op := fmt.Sprintf("import rooms from %q", source)
+	if source == "" || source == SourceYAML {
+		return nil, fmt.Errorf("store: %s: an import needs a source other than the YAML", op)
+	}
+	sorted, err := sortRooms(rooms)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", op, err)
+	}
+	var differ []*rules.Room
+	err = s.db.View(func(tx *bolt.Tx) error {
+		differ = differing(tx, sorted, source)
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	changed, err = writeInBatches(s, op, differ, func(r *rules.Room) string { return r.ID },
+		func(tx *bolt.Tx, r *rules.Room) ([]string, error) {
+			// Checked in the write transaction: a sync may have run since.
+			if tx.Bucket(bucketYAML).Get([]byte(r.ID)) != nil {
+				return nil, nil
+			}
+			return storeFacts(tx, r, source, now)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return sortedUnique(changed), nil
+}
+
+// sortRooms checks the rooms' IDs and orders them by ID.
+func sortRooms(rooms []rules.Room) ([]*rules.Room, error) {
+	sorted := make([]*rules.Room, len(rooms))
+	for i := range rooms {
+		if err := checkRoomID(rooms[i].ID); err != nil {
+			return nil, err
+		}
+		sorted[i] = &rooms[i]
+	}
+	slices.SortFunc(sorted, func(a, b *rules.Room) int { return cmp.Compare(a.ID, b.ID) })
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].ID == sorted[i-1].ID {
+			return nil, fmt.Errorf("room %q listed twice", sorted[i].ID)
+		}
+	}
+	return sorted, nil
+}
+
+// differing returns the rooms whose stored record does not already hold
+// their facts, tracked, from source; the YAML's rooms are found in their
+// index, so only an import's have their record decoded.
+func differing(tx *bolt.Tx, sorted []*rules.Room, source string) []*rules.Room {
+	rooms, yaml := tx.Bucket(bucketRooms), tx.Bucket(bucketYAML)
+	var differ []*rules.Room
+	var want []byte
+	for _, r := range sorted {
+		v := rooms.Get([]byte(r.ID))
+		want = factsOf(r).appendTo(want[:0])
+		status, facts, _, err := splitRecord(v)
+		same := err == nil && status == statusTracked && bytes.Equal(facts, want)
+		if same && source == SourceYAML {
+			same = yaml.Get([]byte(r.ID)) != nil
+		} else if same {
+			rec, err := decodeRecord(v)
+			same = err == nil && rec.factsSource() == source
+		}
+		if !same {
+			differ = append(differ, r)
+		}
+	}
+	return differ
 }
 
 // writeInBatches applies write to items, syncBatch items per transaction,
-// and returns the IDs of the items write reports changed.
-func writeInBatches[T any](s *Store, op string, items []T, id func(T) string, write func(*bolt.Tx, T) (bool, error)) ([]string, error) {
+// and returns every ID write reports.
+func writeInBatches[T any](s *Store, op string, items []T, id func(T) string, write func(*bolt.Tx, T) ([]string, error)) ([]string, error) {
 	var changed []string
 	for start := 0; start < len(items); start += syncBatch {
 		batch := items[start:min(start+syncBatch, len(items))]
@@ -137,13 +201,11 @@ func writeInBatches[T any](s *Store, op string, items []T, id func(T) string, wr
 		err := s.update(op, func(tx *bolt.Tx) error {
 			done = done[:0]
 			for _, item := range batch {
-				ch, err := write(tx, item)
+				ids, err := write(tx, item)
 				if err != nil {
 					return fmt.Errorf("room %q: %w", id(item), err)
 				}
-				if ch {
-					done = append(done, id(item))
-				}
+				done = append(done, ids...)
 			}
 			return nil
 		})
@@ -155,58 +217,72 @@ func writeInBatches[T any](s *Store, op string, items []T, id func(T) string, wr
 	return changed, nil
 }
 
-// syncRoom writes one YAML room, re-reading the record inside the write
-// transaction since an event may have been recorded after the comparison.
-func syncRoom(tx *bolt.Tx, r *rules.Room, now time.Time) (changed bool, err error) {
-	rooms := tx.Bucket(bucketRooms)
-	key := []byte(r.ID)
-	old := rooms.Get(key)
+func sortedUnique(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// storeFacts writes one room's base facts from source, re-reading the record
+// inside the write transaction since an event may have been recorded after
+// the comparison. It returns the room if its merged facts or tracking
+// changed, with the same-buyer siblings the change reaches.
+func storeFacts(tx *bolt.Tx, r *rules.Room, source string, now time.Time) ([]string, error) {
+	v := tx.Bucket(bucketRooms).Get([]byte(r.ID))
 	rec := roomRecord{seen: nanos(now)}
-	if old != nil {
-		if rec, err = decodeRecord(old); err != nil {
-			return false, err
+	if v != nil {
+		var err error
+		if rec, err = decodeRecord(v); err != nil {
+			return nil, err
 		}
 	}
-	before, wasTracked, oldFacts := rec.merge(r.ID, nil), rec.tracked, rec.facts
-	rec.facts, rec.tracked = factsOf(r), true
-	value := rec.encode()
-	if bytes.Equal(old, value) {
-		return false, nil
+	before, wasTracked, oldFacts, was := rec.merge(r.ID, nil), rec.tracked, rec.facts, indexOf(r.ID, &rec)
+	rec.facts, rec.tracked, rec.source = factsOf(r), true, source
+	if bytes.Equal(v, rec.encode()) {
+		return nil, nil
 	}
-	if err := rooms.Put(key, value); err != nil {
-		return false, err
+	affected, err := putRoom(tx, r.ID, was, &rec)
+	if err != nil {
+		return nil, err
 	}
 	if !wasTracked {
 		if err := adjustTrackedCount(tx, 1); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
 	for _, e := range rec.facts.events {
 		if e.at != oldFacts.event(e.kind) {
-			logged := eventRecord{Kind: e.kind, At: e.at, Source: SourceYAML, RecordedAt: nanos(now)}
+			logged := eventRecord{Kind: e.kind, At: e.at, Source: source, RecordedAt: nanos(now)}
 			if err := appendEvent(tx, r.ID, logged); err != nil {
-				return false, err
+				return nil, err
 			}
 		}
 	}
 	// Both rooms come from merge over the same stored instants, so == is exact.
-	return old == nil || !wasTracked || before != rec.merge(r.ID, nil), nil
+	if v == nil || !wasTracked || before != rec.merge(r.ID, nil) {
+		affected = append(affected, r.ID)
+	}
+	return affected, nil
 }
 
-func untrackRoom(tx *bolt.Tx, id string) (changed bool, err error) {
-	rooms := tx.Bucket(bucketRooms)
-	v := rooms.Get([]byte(id))
+func untrackRoom(tx *bolt.Tx, id string) ([]string, error) {
+	v := tx.Bucket(bucketRooms).Get([]byte(id))
 	if v == nil || v[0] != statusTracked {
-		return false, nil
+		return nil, nil
 	}
-	untracked := append([]byte{statusUntracked}, v[1:]...)
-	if err := rooms.Put([]byte(id), untracked); err != nil {
-		return false, err
+	rec, err := decodeRecord(v)
+	if err != nil {
+		return nil, err
+	}
+	was := indexOf(id, &rec)
+	rec.tracked = false
+	affected, err := putRoom(tx, id, was, &rec)
+	if err != nil {
+		return nil, err
 	}
 	if err := adjustTrackedCount(tx, -1); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, setNext(tx, id, time.Time{})
+	return append(affected, id), setNext(tx, id, time.Time{})
 }
 
 func appendEvent(tx *bolt.Tx, room string, e eventRecord) error {
@@ -339,8 +415,13 @@ func (s *Store) RecordEvent(e Event) error {
 		if err != nil {
 			return err
 		}
+		// A closing or cancelling event takes the room out of the
+		// same-buyer index. Its later siblings need no evaluation: their
+		// buyer-open-rooms alert falls at their own opening, long past,
+		// and losing an earlier room never gives them a new deadline.
+		was := indexOf(e.Room, &rec)
 		if rec.record(recordedFact{kind: e.Kind, at: logged.At, source: e.Source}) {
-			if err := tx.Bucket(bucketRooms).Put([]byte(e.Room), rec.encode()); err != nil {
+			if _, err := putRoom(tx, e.Room, was, &rec); err != nil {
 				return err
 			}
 		}

@@ -12,25 +12,30 @@ import (
 
 // schemaVersion is the layout this build writes. Version 1 (see migrate.go)
 // stored times as RFC 3339 strings and rooms as JSON with one merged value
-// per fact and no source, and had no acks, snoozes or due index.
-const schemaVersion = 2
+// per fact and no source, and had no acks, snoozes or due index. Version 2
+// had no index of YAML rooms or of rooms by buyer, so every start read
+// every room.
+const schemaVersion = 3
 
-// Buckets of schema version 2. Keys sort the way they are scanned.
+// Buckets of schema version 3. Keys sort the way they are scanned.
 var (
-	bucketMeta     = []byte("meta")      // schema_version and daemon state
-	bucketRooms    = []byte("rooms")     // room ID → binary roomRecord (record.go)
-	bucketEvents   = []byte("events")    // room ID + 0x00 + big-endian sequence → JSON eventRecord
-	bucketLedger   = []byte("ledger")    // rules.Step.Key() → JSON ledgerRecord
-	bucketOutbox   = []byte("outbox")    // big-endian sequence → ledger key
-	bucketAcks     = []byte("acks")      // room ID → JSON []ackRecord
-	bucketSnoozes  = []byte("snoozes")   // room ID → JSON snoozeRecord
-	bucketDue      = []byte("due")       // sortable time + room ID → empty
-	bucketDueRooms = []byte("due_rooms") // room ID → sortable time, to find a room's old due key
+	bucketMeta     = []byte("meta")       // schema_version and daemon state
+	bucketRooms    = []byte("rooms")      // room ID → binary roomRecord (record.go)
+	bucketEvents   = []byte("events")     // room ID + 0x00 + big-endian sequence → JSON eventRecord
+	bucketLedger   = []byte("ledger")     // rules.Step.Key() → JSON ledgerRecord
+	bucketOutbox   = []byte("outbox")     // big-endian sequence → ledger key
+	bucketAcks     = []byte("acks")       // room ID → JSON []ackRecord
+	bucketSnoozes  = []byte("snoozes")    // room ID → JSON snoozeRecord
+	bucketDue      = []byte("due")        // sortable time + room ID → empty
+	bucketDueRooms = []byte("due_rooms")  // room ID → sortable time, to find a room's old due key
+	bucketYAML     = []byte("yaml_rooms") // room ID → empty: the tracked rooms whose facts the YAML gives
+	bucketBuyers   = []byte("buyers")     // buyer prefix + sortable opened + room ID → empty, running rooms only (index.go)
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketRooms, bucketEvents, bucketLedger,
 	bucketOutbox, bucketAcks, bucketSnoozes, bucketDue, bucketDueRooms,
+	bucketYAML, bucketBuyers,
 }
 
 // Meta keys the store keeps itself; SetMeta refuses them.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
+	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -60,13 +61,11 @@ func word(cfg *config.Config, key string) string {
 	return words["en"][key]
 }
 
-var jaWeekdays = [...]string{"日", "月", "火", "水", "木", "金", "土"}
-
 // localDay is a day heading: "2026-11-20 Fri" or "2026-11-20 (金)".
 func localDay(t time.Time, cfg *config.Config) string {
 	t = t.In(cfg.Timezone)
 	if cfg.Language == "ja" {
-		return t.Format("2006-01-02") + " (" + jaWeekdays[t.Weekday()] + ")"
+		return t.Format("2006-01-02") + " (" + message.Weekday(t, "ja") + ")"
 	}
 	return t.Format("2006-01-02 Mon")
 }

@@ -10,27 +10,40 @@ import (
 
 var jaWeekdays = [...]string{"日", "月", "火", "水", "木", "金", "土"}
 
-// stamp formats an instant in loc the way a seller reads a deadline:
-// "Thu 11/26 18:00" or "11/26(木) 18:00". The year appears only when it is not
-// the year of now, which for a deadline is rare and worth pointing out.
-func stamp(t, now time.Time, lang string, loc *time.Location) string {
-	if t.IsZero() {
-		return "-"
+// Weekday is a day's short name: "Thu" or "木".
+func Weekday(t time.Time, lang string) string {
+	if Language(lang) == Japanese {
+		return jaWeekdays[t.Weekday()]
 	}
+	return t.Format("Mon")
+}
+
+// Date is a local day the way a seller reads it: "Thu 11/26" or "11/26(木)".
+// The year appears only when it is not the year of now (zero now: never),
+// which for a deadline is rare and worth pointing out.
+func Date(t, now time.Time, lang string, loc *time.Location) string {
 	t = t.In(loc)
 	date := fmt.Sprintf("%d/%d", int(t.Month()), t.Day())
 	if !now.IsZero() && t.Year() != now.In(loc).Year() {
 		date = fmt.Sprintf("%d/%s", t.Year(), date)
 	}
-	if lang == Japanese {
-		return fmt.Sprintf("%s(%s) %s", date, jaWeekdays[t.Weekday()], t.Format("15:04"))
+	if Language(lang) == Japanese {
+		return date + "(" + jaWeekdays[t.Weekday()] + ")"
 	}
-	return fmt.Sprintf("%s %s %s", t.Format("Mon"), date, t.Format("15:04"))
+	return t.Format("Mon") + " " + date
+}
+
+// Stamp is Date with the local time: "Thu 11/26 18:00" or "11/26(木) 18:00".
+func Stamp(t, now time.Time, lang string, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return Date(t, now, lang, loc) + " " + t.In(loc).Format("15:04")
 }
 
 // when is stamp plus the time left (or overdue) counted from now.
 func when(t, now time.Time, lang string, loc *time.Location) string {
-	s := stamp(t, now, lang, loc)
+	s := Stamp(t, now, lang, loc)
 	if now.IsZero() || t.IsZero() {
 		return s
 	}

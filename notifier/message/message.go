@@ -262,10 +262,10 @@ func placeholders(a Alert, w wording, lang string, loc *time.Location) *strings.
 		"{buyer}", buyer,
 		"{buyer_name}", OneLine(a.Room.Buyer),
 		"{action}", w.Action,
-		"{deadline}", stamp(a.Step.Deadline, a.Now, lang, loc),
-		"{related}", stamp(a.Step.Related, a.Now, lang, loc),
-		"{seller_message}", stamp(a.Room.SellerMessage, a.Now, lang, loc),
-		"{buyer_message}", stamp(a.Room.BuyerMessage, a.Now, lang, loc),
+		"{deadline}", Stamp(a.Step.Deadline, a.Now, lang, loc),
+		"{related}", Stamp(a.Step.Related, a.Now, lang, loc),
+		"{seller_message}", Stamp(a.Room.SellerMessage, a.Now, lang, loc),
+		"{buyer_message}", Stamp(a.Room.BuyerMessage, a.Now, lang, loc),
 		"{others}", strings.Join(others, ", "),
 	)
 }

@@ -135,6 +135,9 @@ func (i *Interactions) event(ctx context.Context, client *socketmode.Client, ev 
 		i.log.Error("slack buttons: Slack refused the app token")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError,
 		socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+		if ctx.Err() != nil {
+			return // the connection closing under a shutdown is no news
+		}
 		i.log.Warn("slack buttons: "+string(ev.Type), "err", i.redact(eventError(ev.Data)))
 	case socketmode.EventTypeInteractive:
 		cb, ok := ev.Data.(slack.InteractionCallback)
@@ -231,13 +234,18 @@ func (i *Interactions) press(ctx context.Context, a *slack.BlockAction, user sla
 func (i *Interactions) show(ctx context.Context, cb slack.InteractionCallback, actionsID, line string) {
 	channel := cmp.Or(cb.Container.ChannelID, cb.Channel.ID)
 	ts := cmp.Or(cb.Container.MessageTs, cb.Message.Timestamp)
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
 	if channel != "" && ts != "" && !cb.Container.IsEphemeral {
 		blocks := annotate(cb.Message.Blocks.BlockSet, actionsID, line)
-		_, _, _, err := i.api.UpdateMessageContext(ctx, channel, ts,
-			slack.MsgOptionText(cb.Message.Text, false), slack.MsgOptionBlocks(blocks...))
+		err := webCall(ctx, func(ctx context.Context) error {
+			_, _, _, err := i.api.UpdateMessageContext(ctx, channel, ts,
+				slack.MsgOptionText(cb.Message.Text, false), slack.MsgOptionBlocks(blocks...))
+			return err
+		})
 		if err == nil {
+			return
+		}
+		if ctx.Err() != nil {
+			i.log.Info("slack: stopping before the alert showed the button press; the press is recorded")
 			return
 		}
 		i.log.Warn("slack: updating the alert after a button press; telling the presser only", "err", i.redact(err))
@@ -245,9 +253,20 @@ func (i *Interactions) show(ctx context.Context, cb slack.InteractionCallback, a
 	if channel == "" || cb.User.ID == "" {
 		return
 	}
-	if _, err := i.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(line, false)); err != nil {
+	err := webCall(ctx, func(ctx context.Context) error {
+		_, err := i.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(line, false))
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
 		i.log.Error("slack: showing the outcome of a button press", "err", i.redact(err))
 	}
+}
+
+// webCall gives one Web API call its own DefaultTimeout.
+func webCall(ctx context.Context, call func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	defer cancel()
+	return call(ctx)
 }
 
 // annotate returns blocks with a context line right after the actions block
@@ -298,15 +317,8 @@ func buttonLabel(actionID, lang string) string {
 
 // stamp is "Wed 11/25 14:03" or "11/25(水) 14:03" in the configured zone.
 func (i *Interactions) stamp(t time.Time, lang string) string {
-	t = t.In(i.opts.Location)
-	date := fmt.Sprintf("%d/%d", int(t.Month()), t.Day())
-	if lang == message.Japanese {
-		return fmt.Sprintf("%s(%s) %s", date, jaWeekdays[t.Weekday()], t.Format("15:04"))
-	}
-	return t.Format("Mon") + " " + date + " " + t.Format("15:04")
+	return message.Stamp(t, time.Time{}, lang, i.opts.Location)
 }
-
-var jaWeekdays = [...]string{"日", "月", "火", "水", "木", "金", "土"}
 
 // interactWording is the outcome of a button press in one language.
 type interactWording struct {

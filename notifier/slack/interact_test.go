@@ -63,7 +63,10 @@ func newFakeSlack(t *testing.T, envelopes ...string) *fakeSlack {
 		updates:    make(chan url.Values, 16),
 		ephemerals: make(chan url.Values, 16),
 	}
-	upgrader := websocket.Upgrader{}
+	// socketmode dials with Slack's own origin.
+	upgrader := websocket.Upgrader{CheckOrigin: func(r *http.Request) bool {
+		return r.Header.Get("Origin") == "https://api.slack.com"
+	}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
