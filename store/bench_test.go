@@ -142,3 +142,80 @@ func BenchmarkRooms(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/room")
 }
+
+// marketRooms makes n rooms of a marketplace, IDs from first, buyers with a
+// few rooms each.
+func marketRooms(first, n int, base time.Time) []rules.Room {
+	rooms := make([]rules.Room, n)
+	for i := range rooms {
+		id := first + i
+		rooms[i] = rules.Room{
+			ID: fmt.Sprintf("%08d", id), Title: "ロゴデザイン", Buyer: fmt.Sprintf("buyer-%d", id%(n/3+1)),
+			URL:    fmt.Sprintf("https://coconala.com/talkrooms/%d", id),
+			Opened: base.Add(time.Duration(id) * time.Minute), SellerMessage: base.Add(time.Duration(id)*time.Minute + time.Hour),
+			Via: rules.ViaPurchase, ExtraPayment: rules.ExtraNone,
+		}
+	}
+	return rooms
+}
+
+// BenchmarkImportRooms imports 10,000 new rooms per operation into a store
+// that grows by as many each time: a marketplace's first import.
+func BenchmarkImportRooms(b *testing.B) {
+	s := benchStore(b)
+	base := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	const n = 10000
+	next := 0
+	for b.Loop() {
+		rooms := marketRooms(next, n, base)
+		next += n
+		if changed, err := s.ImportRooms(rooms, "api", base); err != nil || len(changed) < n {
+			b.Fatalf("import: %d changed, %v", len(changed), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/room")
+}
+
+// BenchmarkSyncYAMLBesideImportedRooms reloads a YAML of 20 unchanged rooms
+// in a store that also holds 200,000 imported rooms: the cost follows the
+// YAML, not the store.
+func BenchmarkSyncYAMLBesideImportedRooms(b *testing.B) {
+	s := benchStore(b)
+	base := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for start := 0; start < 200000; start += syncBatch {
+		if _, err := s.ImportRooms(marketRooms(start, syncBatch, base), "api", base); err != nil {
+			b.Fatal(err)
+		}
+	}
+	yaml := marketRooms(900000, 20, base)
+	if _, err := s.SyncRooms(yaml, base); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		changed, err := s.SyncRooms(yaml, base)
+		if err != nil || len(changed) != 0 {
+			b.Fatalf("sync: %d changed, %v", len(changed), err)
+		}
+	}
+}
+
+// BenchmarkSameBuyer reads one room's earlier same-buyer rooms from the
+// index, among 100,000 rooms: what each evaluation pays.
+func BenchmarkSameBuyer(b *testing.B) {
+	s := benchStore(b)
+	base := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	rooms := marketRooms(0, 100000, base)
+	for start := 0; start < len(rooms); start += syncBatch {
+		if _, err := s.ImportRooms(rooms[start:start+syncBatch], "api", base); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := mustRoom(b, s, rooms[len(rooms)-1].ID)
+	b.ReportAllocs()
+	for b.Loop() {
+		ids, err := s.SameBuyer(r)
+		if err != nil || len(ids) != 2 {
+			b.Fatalf("same-buyer rooms %v, %v; want 2", ids, err)
+		}
+	}
+}

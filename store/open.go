@@ -65,6 +65,12 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, openFailure(path, opt.Timeout, err)
 	}
+	// RecordEvent's Batch makes concurrent events share a commit. bbolt
+	// waits 10 ms by default for a batch to fill, which a lone event (a
+	// seller's command, one Slack button) would pay in full; events that
+	// come together still meet within a millisecond, or queue behind the
+	// commit in progress and share the next one.
+	db.MaxBatchDelay = time.Millisecond
 	s := &Store{db: db, path: path}
 	if err := s.prepare(opt.ReadOnly); err != nil {
 		_ = db.Close()

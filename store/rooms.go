@@ -136,6 +136,12 @@ func (s *Store) ImportRooms(rooms []rules.Room, source string, now time.Time) (c
 	}
 	changed, err = writeInBatches(s, op, differ, func(r *rules.Room) string { return r.ID },
 		func(tx *bolt.Tx, r *rules.Room) ([]string, error) {
+			// Rooms go in in ID order, and their log entries with them: an
+			// import into an empty store appends, where bbolt's half-full
+			// default pages would double the file and the pages a first
+			// start reads.
+			tx.Bucket(bucketRooms).FillPercent = importFill
+			tx.Bucket(bucketEvents).FillPercent = importFill
 			// Checked in the write transaction: a sync may have run since.
 			if tx.Bucket(bucketYAML).Get([]byte(r.ID)) != nil {
 				return nil, nil
@@ -147,6 +153,10 @@ func (s *Store) ImportRooms(rooms []rules.Room, source string, now time.Time) (c
 	}
 	return sortedUnique(changed), nil
 }
+
+// importFill is how full ImportRooms packs the pages it splits; the rest is
+// room for the events recorded later.
+const importFill = 0.9
 
 // sortRooms checks the rooms' IDs and orders them by ID.
 func sortRooms(rooms []rules.Room) ([]*rules.Room, error) {
