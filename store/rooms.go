@@ -76,18 +76,22 @@ func (s *Store) SyncRooms(rooms []rules.Room, now time.Time) (changed []string, 
 	var differ []*rules.Room
 	var gone []string
 	err = s.db.View(func(tx *bolt.Tx) error {
-		differ = differing(tx, sorted, SourceYAML)
-		// Both the list and the index are sorted by ID: walk them together.
+		// Both the list and the index of YAML rooms are sorted by ID: one
+		// walk finds the rooms that left the YAML and those it still owns.
+		owned := make([]bool, len(sorted))
 		c := tx.Bucket(bucketYAML).Cursor()
 		i := 0
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			for i < len(sorted) && sorted[i].ID < string(k) {
 				i++
 			}
-			if i == len(sorted) || sorted[i].ID != string(k) {
+			if i < len(sorted) && sorted[i].ID == string(k) {
+				owned[i] = true
+			} else {
 				gone = append(gone, string(k))
 			}
 		}
+		differ = differing(tx, sorted, func(i int, _ []byte) bool { return owned[i] })
 		return nil
 	})
 	if err != nil {
@@ -128,7 +132,10 @@ func (s *Store) ImportRooms(rooms []rules.Room, source string, now time.Time) (c
 	}
 	var differ []*rules.Room
 	err = s.db.View(func(tx *bolt.Tx) error {
-		differ = differing(tx, sorted, source)
+		differ = differing(tx, sorted, func(_ int, v []byte) bool {
+			rec, err := decodeRecord(v)
+			return err == nil && rec.factsSource() == source
+		})
 		return nil
 	})
 	if err != nil {
@@ -177,24 +184,32 @@ func sortRooms(rooms []rules.Room) ([]*rules.Room, error) {
 }
 
 // differing returns the rooms whose stored record does not already hold
-// their facts, tracked, from source; the YAML's rooms are found in their
-// index, so only an import's have their record decoded.
-func differing(tx *bolt.Tx, sorted []*rules.Room, source string) []*rules.Room {
-	rooms, yaml := tx.Bucket(bucketRooms), tx.Bucket(bucketYAML)
+// their facts, tracked; fromSource tells, for a record whose facts match,
+// whether they came from the same source (i indexes sorted).
+func differing(tx *bolt.Tx, sorted []*rules.Room, fromSource func(i int, v []byte) bool) []*rules.Room {
+	if len(sorted) == 0 {
+		return nil
+	}
+	// One cursor walks the sorted list: the next stored room is usually the
+	// next one listed, and a seek covers the gaps between them.
+	c := tx.Bucket(bucketRooms).Cursor()
+	k, stored := c.Seek([]byte(sorted[0].ID))
 	var differ []*rules.Room
 	var want []byte
-	for _, r := range sorted {
-		v := rooms.Get([]byte(r.ID))
+	for i, r := range sorted {
+		id := []byte(r.ID)
+		if k != nil && bytes.Compare(k, id) < 0 {
+			if k, stored = c.Next(); k != nil && bytes.Compare(k, id) < 0 {
+				k, stored = c.Seek(id)
+			}
+		}
+		var v []byte
+		if bytes.Equal(k, id) {
+			v = stored
+		}
 		want = factsOf(r).appendTo(want[:0])
 		status, facts, _, err := splitRecord(v)
-		same := err == nil && status == statusTracked && bytes.Equal(facts, want)
-		if same && source == SourceYAML {
-			same = yaml.Get([]byte(r.ID)) != nil
-		} else if same {
-			rec, err := decodeRecord(v)
-			same = err == nil && rec.factsSource() == source
-		}
-		if !same {
+		if err != nil || status != statusTracked || !bytes.Equal(facts, want) || !fromSource(i, v) {
 			differ = append(differ, r)
 		}
 	}

@@ -1,7 +1,8 @@
 // Package store is roomwatch's durable memory: one bbolt file holding the
-// rooms synced from the YAML, the events recorded since, the ledger of every
-// alert step queued or sent, the outbox of steps not yet sent, acks, snoozes
-// and a due index (next step time → room). The promise "no alert lost, none
+// rooms synced from the YAML or imported from a marketplace, the events
+// recorded since, the ledger of every alert step queued or sent, the outbox
+// of steps not yet sent, acks, snoozes, a due index (next step time → room)
+// and the indexes that spare a start from reading every room (index.go). The promise "no alert lost, none
 // sent twice" rests on the ledger and the outbox being written in one
 // transaction (see Queue).
 package store

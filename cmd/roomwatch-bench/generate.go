@@ -78,8 +78,8 @@ func timeline(rng *rand.Rand, i int, now time.Time, buyers int) rules.Room {
 			r.Closed, end = closed, closed
 			if rated := closed.Add(within(2 * day)); rated.Before(now) && rng.IntN(10) < 7 {
 				r.BuyerRated = rated
-				if rng.IntN(10) < 6 {
-					r.SellerRated = rated.Add(time.Hour)
+				if seller := rated.Add(time.Hour); rng.IntN(10) < 6 && seller.Before(now) {
+					r.SellerRated = seller
 				}
 			}
 		}

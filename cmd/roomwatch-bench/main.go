@@ -83,7 +83,7 @@ func benchmark(w io.Writer, opt options) error {
 	hook := newWebhook()
 	defer hook.Close()
 
-	fmt.Fprintf(w, "Command: `go run ./cmd/roomwatch-bench %s`\n\n", strings.Join(os.Args[1:], " "))
+	fmt.Fprintf(w, "Command: `%s`\n\n", strings.Join(append([]string{"go run ./cmd/roomwatch-bench"}, os.Args[1:]...), " "))
 	fmt.Fprintf(w, "Machine: %s; %s; %s.\n\n", machine(), runtime.Version(), time.Now().Format("2006-01-02"))
 	fmt.Fprintf(w, "Load: %d events/s for %s, one in %d a pulse (a step due %s later); idle window %s.\n",
 		opt.rate, opt.duration, pulseEvery, pulseLead, opt.idle)
