@@ -14,7 +14,7 @@ func Alerts(r Room, env Env) []Alert {
 // appendAlerts lets Plan collect alerts into a buffer on its own stack.
 func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 	state := StateOf(r)
-	live := state.live()
+	live := state.Live()
 	prof, pol := env.Profile, env.Policy
 	seller, buyer := r.SellerMessage, r.BuyerMessage
 

@@ -18,7 +18,7 @@ func SameBuyer(rooms []Room) map[string][]string {
 	}
 	running := make([]entry, 0, len(rooms))
 	for _, r := range rooms {
-		if r.Buyer != "" && StateOf(r).live() {
+		if r.Buyer != "" && StateOf(r).Live() {
 			running = append(running, entry{r.Buyer, r.Opened, r.ID})
 		}
 	}

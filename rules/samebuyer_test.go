@@ -69,7 +69,7 @@ func TestSameBuyerMatchesDefinition(t *testing.T) {
 		rooms[i] = r
 	}
 	got := SameBuyer(rooms)
-	running := func(r Room) bool { return r.Buyer != "" && StateOf(r).live() }
+	running := func(r Room) bool { return r.Buyer != "" && StateOf(r).Live() }
 	for _, r := range rooms {
 		if !running(r) {
 			if _, ok := got[r.ID]; ok {

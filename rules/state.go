@@ -15,7 +15,7 @@ func StateOf(r Room) State {
 	return StateOpen
 }
 
-// live reports whether the room still runs: neither closed nor cancelled.
-func (s State) live() bool {
+// Live reports whether the room still runs: neither closed nor cancelled.
+func (s State) Live() bool {
 	return s == StateOpen || s == StateDelivered
 }

@@ -56,8 +56,7 @@ func buyerKey(r rules.Room) (prefix, key []byte) {
 // running is rules.SameBuyer's test of a room that still counts: neither
 // closed nor cancelled.
 func running(r rules.Room) bool {
-	s := rules.StateOf(r)
-	return s == rules.StateOpen || s == rules.StateDelivered
+	return rules.StateOf(r).Live()
 }
 
 // buyerPrefix starts with the buyer's length, so no buyer's keys can be
