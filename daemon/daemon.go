@@ -160,18 +160,27 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 	d.engine.OnQueued = d.wake
 
 	if err := d.catchUp(ctx, true); err != nil {
-		d.sched.Shutdown(context.Background())
-		st.Close()
+		d.abort()
 		return nil, err
 	}
 	if opt.BaselineAllJobs {
 		if err := d.startBaseline(ctx); err != nil {
-			d.sched.Shutdown(context.Background())
-			st.Close()
+			d.abort()
 			return nil, err
 		}
 	}
 	return d, nil
+}
+
+// abort undoes start when the daemon cannot go on: no timer keeps firing
+// and the store is closed (and so unlocked) for the next attempt.
+func (d *Daemon) abort() {
+	if err := d.sched.Shutdown(context.Background()); err != nil {
+		d.log.Warn("stopping the scheduler", "err", err)
+	}
+	if err := d.store.Close(); err != nil {
+		d.log.Warn("closing the store", "err", err)
+	}
 }
 
 // catchUp syncs the configuration's rooms and evaluates every room whose
@@ -239,8 +248,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 	ctrl := d.engine.Config().Control
 	srv, err := control.Listen(ctrl, statsService{d.local, d}, d.log)
 	if err != nil {
-		d.sched.Shutdown(context.Background())
-		d.store.Close()
+		d.abort()
 		return err
 	}
 	var api *control.HTTPServer
@@ -248,8 +256,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 		api, err = control.ListenHTTP(ctrl.HTTP, ctrl.Token, d.local, d.engine.Config().Timezone, d.log)
 		if err != nil {
 			srv.Close()
-			d.sched.Shutdown(context.Background())
-			d.store.Close()
+			d.abort()
 			return err
 		}
 		d.log.Info("HTTP API listening", "addr", api.Addr())
