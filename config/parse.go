@@ -61,6 +61,7 @@ var profileDurations = []struct {
 	{"rating_window", func(p *rules.Profile) *time.Duration { return &p.RatingWindow }},
 	{"room_limit", func(p *rules.Profile) *time.Duration { return &p.RoomLimit }},
 	{"content_hidden_after_cancel", func(p *rules.Profile) *time.Duration { return &p.ContentHiddenAfterCancel }},
+	{"cancel_request_answer", func(p *rules.Profile) *time.Duration { return &p.CancelRequestAnswer }},
 }
 
 var profileFlags = []struct {

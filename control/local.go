@@ -389,6 +389,7 @@ var EventCommands = []struct {
 	{"pushed-back", rules.EventPushedBack, "record that the buyer rejected the delivery"},
 	{"closed", rules.EventClosed, "record that the room was approved and closed"},
 	{"cancelled", rules.EventCancelled, "record that the order was cancelled"},
+	{"cancel-requested", rules.EventCancelRequest, "record that the buyer sent a cancellation request (キャンセルリクエスト)"},
 	{"buyer-rated", rules.EventBuyerRated, "record that the buyer rated you"},
 	{"rated", rules.EventSellerRated, "record that you rated the buyer"},
 }

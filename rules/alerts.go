@@ -31,6 +31,11 @@ func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 	if live && !seller.IsZero() && buyer.After(seller) && prof.SellerSilenceCancel > 0 {
 		dst = append(dst, newAlert(r, CancelRisk, Critical, seller.Add(prof.SellerSilenceCancel), buyer))
 	}
+	// A cancellation request cancels the order unless the seller agrees or
+	// sends it back in time; the send-back is a message in the room.
+	if state != StateCancelled && !r.CancelRequested.IsZero() && !seller.After(r.CancelRequested) && prof.CancelRequestAnswer > 0 {
+		dst = append(dst, newAlert(r, CancelRequest, Critical, r.CancelRequested.Add(prof.CancelRequestAnswer), r.CancelRequested))
+	}
 	// The due date is known from the room's facts, and again from a push-back,
 	// which brings a delivered room's due date back to life.
 	if state == StateOpen && !r.Due.IsZero() {

@@ -27,6 +27,10 @@ var Profiles = map[string]Profile{
 		RatingWindow:             90 * day,
 		RoomLimit:                120 * day,
 		ContentHiddenAfterCancel: 72 * hour,
+		// Sellers' write-ups of Coconala's キャンセルリクエスト: unless the
+		// seller agrees or sends the request back (差し戻し) within 24 h,
+		// the order is cancelled.
+		CancelRequestAnswer: 24 * hour,
 	},
 	// Fiverr help centre, "Order completion" and "Reviews": a delivered order
 	// auto-completes after 3 days; reviews are open 14 days after completion

@@ -27,7 +27,7 @@ func stepsCap(a Alert, pol Policy) int {
 // warns lists the kinds sent ahead of their deadline: those where missing it
 // costs the order.
 func warns(k Kind) bool {
-	return k == FirstMessage || k == CancelRisk || k == DeliveryDue
+	return k == FirstMessage || k == CancelRisk || k == CancelRequest || k == DeliveryDue
 }
 
 // repeats lists the kinds that keep reminding after their deadline while the

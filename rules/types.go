@@ -16,6 +16,7 @@ const (
 	FirstMessage    Kind = "first-message"
 	CheckIn         Kind = "check-in"
 	CancelRisk      Kind = "cancel-risk"
+	CancelRequest   Kind = "cancel-request"
 	DeliveryDue     Kind = "delivery-due"
 	MayCancel       Kind = "may-cancel"
 	EligibleToClose Kind = "eligible-to-close"
@@ -29,11 +30,11 @@ const (
 
 // Kinds lists every alert kind in the order of DESIGN §1's table.
 var Kinds = []Kind{
-	FirstMessage, CheckIn, CancelRisk, DeliveryDue, MayCancel, EligibleToClose,
+	FirstMessage, CheckIn, CancelRisk, CancelRequest, DeliveryDue, MayCancel, EligibleToClose,
 	ExtraPayment, SendTerms, BuyerOpenRooms, RateBuyer, RoomExpiry, ExportFiles,
 }
 
-// Valid reports whether k is one of the twelve kinds.
+// Valid reports whether k is one of the kinds.
 func (k Kind) Valid() bool {
 	for _, known := range Kinds {
 		if k == known {
@@ -86,6 +87,7 @@ const (
 	EventPushedBack    EventKind = "pushed_back"
 	EventClosed        EventKind = "closed"
 	EventCancelled     EventKind = "cancelled"
+	EventCancelRequest EventKind = "cancel_requested"
 	EventBuyerRated    EventKind = "buyer_rated"
 	EventSellerRated   EventKind = "seller_rated"
 )
@@ -93,7 +95,7 @@ const (
 // EventKinds lists every event kind.
 var EventKinds = []EventKind{
 	EventOpened, EventSellerMessage, EventBuyerMessage, EventDelivered, EventPushedBack,
-	EventClosed, EventCancelled, EventBuyerRated, EventSellerRated,
+	EventClosed, EventCancelled, EventCancelRequest, EventBuyerRated, EventSellerRated,
 }
 
 // Valid reports whether e is a known event kind.
@@ -139,9 +141,11 @@ type Room struct {
 	PushedBack    time.Time
 	Closed        time.Time
 	Cancelled     time.Time
-	BuyerRated    time.Time
-	SellerRated   time.Time
-	Due           time.Time
+	// CancelRequested is the buyer's cancellation request (キャンセルリクエスト).
+	CancelRequested time.Time
+	BuyerRated      time.Time
+	SellerRated     time.Time
+	Due             time.Time
 
 	Via          Via
 	ExtraPayment ExtraPaymentState
@@ -169,6 +173,8 @@ func (r Room) Event(e EventKind) time.Time {
 		return r.Closed
 	case EventCancelled:
 		return r.Cancelled
+	case EventCancelRequest:
+		return r.CancelRequested
 	case EventBuyerRated:
 		return r.BuyerRated
 	case EventSellerRated:
@@ -205,6 +211,8 @@ func (r *Room) eventField(e EventKind) *time.Time {
 		return &r.Closed
 	case EventCancelled:
 		return &r.Cancelled
+	case EventCancelRequest:
+		return &r.CancelRequested
 	case EventBuyerRated:
 		return &r.BuyerRated
 	case EventSellerRated:
@@ -226,6 +234,9 @@ type Profile struct {
 	RoomLimit                time.Duration
 	RoomLimitFromActivity    bool // the room limit is topped up by each message
 	ContentHiddenAfterCancel time.Duration
+	// CancelRequestAnswer is how long the seller has to answer a buyer's
+	// cancellation request before the order is cancelled.
+	CancelRequestAnswer time.Duration
 }
 
 // Policy is the seller's own habits and alerting preferences.

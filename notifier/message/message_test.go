@@ -113,6 +113,11 @@ func fixtures() map[string]Alert {
 				r.Closed = at("2026-11-28 15:00")
 				s.Related = at("2027-02-23 15:00")
 			}),
+		"cancel-request": fixture(rules.CancelRequest, rules.Critical, "warn-3h",
+			at("2026-11-26 09:00"), at("2026-11-26 06:00"), func(r *rules.Room, _ *rules.Step) {
+				r.Delivered = at("2026-11-24 15:00")
+				r.CancelRequested = at("2026-11-25 09:00")
+			}),
 		"room-expiry": fixture(rules.RoomExpiry, rules.Info, rules.StepDue,
 			at("2027-03-13 10:00"), at("2027-03-13 10:00"), func(_ *rules.Room, s *rules.Step) {
 				s.Related = at("2027-03-20 10:00")

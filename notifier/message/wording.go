@@ -47,6 +47,13 @@ var catalog = map[string]map[rules.Kind]wording{
 			DeadlineLabel: "Reply by",
 			Why:           "The buyer wrote last ({buyer_message}); your last message was {seller_message}. After the deadline the buyer may request cancellation, and you then have 24h to answer.",
 		},
+		rules.CancelRequest: {
+			Action:        "Answer the cancellation request",
+			Preview:       "Answer {buyer}'s cancellation request by {deadline} or the order is cancelled — room {room}",
+			Overdue:       "{buyer}'s cancellation request went unanswered past {deadline} — check room {room}",
+			DeadlineLabel: "Answer by",
+			Why:           "The buyer asked to cancel. Agree, or send the request back with a message in the room, before the deadline; otherwise the order is cancelled, and after a delivery the work stays with the buyer unpaid.",
+		},
 		rules.DeliveryDue: {
 			Action:        "Deliver the work",
 			Preview:       "Deliver to {buyer} by {deadline} — room {room}",
@@ -137,6 +144,13 @@ var catalog = map[string]map[rules.Kind]wording{
 			Overdue:       "{buyer}にすぐ返信を。{deadline}からキャンセル申請が可能になっています — トークルーム {room}",
 			DeadlineLabel: "返信期限",
 			Why:           "最後のメッセージは購入者から（{buyer_message}）で、あなたの最後のメッセージは{seller_message}です。期限を過ぎると購入者がキャンセルを申請でき、その後24時間以内の対応が必要になります。",
+		},
+		rules.CancelRequest: {
+			Action:        "キャンセルリクエストに対応する",
+			Preview:       "{buyer}からのキャンセルリクエストに{deadline}までに対応してください。過ぎると取引はキャンセルされます — トークルーム {room}",
+			Overdue:       "{buyer}からのキャンセルリクエストが{deadline}の期限を過ぎました — トークルーム {room} を確認してください",
+			DeadlineLabel: "対応期限",
+			Why:           "購入者がキャンセルを申し出ました。期限までに同意するか、トークルームで理由を伝えて差し戻してください。対応しないと取引はキャンセルされ、納品後であれば成果物は代金なしで購入者の手元に残ります。",
 		},
 		rules.DeliveryDue: {
 			Action:        "納品する",
