@@ -31,6 +31,14 @@ type Notifier interface {
 	Send(ctx context.Context, m Message) (retry bool, err error)
 }
 
+// Splitter is a backend whose service limits how much one message may hold
+// (Slack: 50 blocks, 3,000 characters a section). The router sends each part
+// as a message of its own, so an alert is never cut off or only counted.
+// Every alert of m is in exactly one part, most severe parts first.
+type Splitter interface {
+	Split(m Message) []Message
+}
+
 // RetryAfterError is a failure that says how long to wait before the next
 // attempt, as a 429 with Retry-After does.
 type RetryAfterError interface {
