@@ -66,6 +66,9 @@ type Rendered struct {
 	Preview string
 	// Notice explains a late or test message; empty otherwise.
 	Notice string
+	// Summary counts a grouped message's alerts by severity ("2 critical,
+	// 1 warning"); empty for a single alert.
+	Summary string
 	// Severity is the highest severity among the alerts.
 	Severity rules.Severity
 	Texts    []Text
@@ -92,7 +95,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		loc = time.UTC
 	}
 	w := wordingFor(a, lang)
-	vars := placeholders(a, w, lang, loc)
+	vars := fillFor(a, w, lang, func(t time.Time) string { return Stamp(t, a.Now, lang, loc) }).replacer()
 	ph := func(s string) string { return vars.Replace(s) }
 
 	preview := w.Preview
@@ -159,6 +162,7 @@ func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
 	}
 	if more := len(r.Texts) - 1; more > 0 {
 		r.Preview += fmt.Sprintf(l.more, more)
+		r.Summary = Summary(m.Alerts, lang)
 	}
 	var notices []string
 	if m.Late {
@@ -174,14 +178,17 @@ func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
 }
 
 // PlainText lays a rendered message out as plain text: the preview, the
-// notice, then one block per alert. Mail bodies and the console use it.
+// notice, the summary of a group, then one block per alert. Mail bodies and
+// the console use it.
 func (r Rendered) PlainText() string {
 	var b strings.Builder
 	b.WriteString(r.Preview)
 	b.WriteString("\n")
-	if r.Notice != "" {
-		b.WriteString(r.Notice)
-		b.WriteString("\n")
+	for _, line := range []string{r.Notice, r.Summary} {
+		if line != "" {
+			b.WriteString(line)
+			b.WriteString("\n")
+		}
 	}
 	for _, t := range r.Texts {
 		fmt.Fprintf(&b, "\n■ %s\n", t.Title)
@@ -211,17 +218,16 @@ func Emoji(sev rules.Severity) string {
 
 // SeverityLabel names a severity in lang.
 func SeverityLabel(sev rules.Severity, lang string) string {
-	if Language(lang) == Japanese {
-		switch sev {
-		case rules.Critical:
-			return "緊急"
-		case rules.Warning:
-			return "注意"
-		default:
-			return "お知らせ"
-		}
+	return severityWordsFor(sev, Language(lang)).label
+}
+
+// severityWordsFor looks a severity's words up; a severity this package does
+// not know reads as info, as rules.Severity.Rank ranks it.
+func severityWordsFor(sev rules.Severity, lang string) severityWords {
+	if w, ok := labels[lang].severity[sev]; ok {
+		return w
 	}
-	return cmp.Or(string(sev), string(rules.Info))
+	return labels[lang].severity[rules.Info]
 }
 
 // Urgency compares alerts for a message: higher severity first, then the
@@ -242,7 +248,17 @@ func overdue(a Alert) bool {
 	return !a.Now.IsZero() && a.Now.Sub(a.Step.Deadline) >= time.Minute
 }
 
-func placeholders(a Alert, w wording, lang string, loc *time.Location) *strings.Replacer {
+// fill holds the values of a wording's placeholders for one alert.
+type fill struct {
+	room, title, buyer, buyerName, action  string
+	deadline, related, sellerMsg, buyerMsg string
+	others                                 string
+}
+
+// fillFor reads an alert's placeholder values, with instants as stamp
+// formats them. Room text is flattened to one line first, so no value can
+// break a line in any backend.
+func fillFor(a Alert, w wording, lang string, stamp func(time.Time) string) fill {
 	l := labels[lang]
 	buyer := l.someBuyer
 	if a.Room.Buyer != "" {
@@ -256,17 +272,34 @@ func placeholders(a Alert, w wording, lang string, loc *time.Location) *strings.
 	for i, o := range a.Step.Others {
 		others[i] = OneLine(o)
 	}
+	return fill{
+		room:      roomID(a),
+		title:     title,
+		buyer:     buyer,
+		buyerName: OneLine(a.Room.Buyer),
+		action:    w.Action,
+		deadline:  stamp(a.Step.Deadline),
+		related:   stamp(a.Step.Related),
+		sellerMsg: stamp(a.Room.SellerMessage),
+		buyerMsg:  stamp(a.Room.BuyerMessage),
+		others:    strings.Join(others, ", "),
+	}
+}
+
+// replacer fills placeholders in one pass, so braces inside a value (a
+// title like "{deadline}") are never expanded.
+func (f fill) replacer() *strings.Replacer {
 	return strings.NewReplacer(
-		"{room}", roomID(a),
-		"{title}", title,
-		"{buyer}", buyer,
-		"{buyer_name}", OneLine(a.Room.Buyer),
-		"{action}", w.Action,
-		"{deadline}", Stamp(a.Step.Deadline, a.Now, lang, loc),
-		"{related}", Stamp(a.Step.Related, a.Now, lang, loc),
-		"{seller_message}", Stamp(a.Room.SellerMessage, a.Now, lang, loc),
-		"{buyer_message}", Stamp(a.Room.BuyerMessage, a.Now, lang, loc),
-		"{others}", strings.Join(others, ", "),
+		"{room}", f.room,
+		"{title}", f.title,
+		"{buyer}", f.buyer,
+		"{buyer_name}", f.buyerName,
+		"{action}", f.action,
+		"{deadline}", f.deadline,
+		"{related}", f.related,
+		"{seller_message}", f.sellerMsg,
+		"{buyer_message}", f.buyerMsg,
+		"{others}", f.others,
 	)
 }
 
