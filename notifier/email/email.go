@@ -1,7 +1,9 @@
 // Package email delivers alerts by SMTP: STARTTLS (mandatory), implicit TLS,
 // or a plain connection for a local relay, with AUTH PLAIN or LOGIN when a
-// username is set. The subject names severity, kind and room; the body is
-// the plain-text rendering every backend shares.
+// username is set. A mail is made for a phone: a subject in the configured
+// language saying what to do, for whom and by when, and a plain-text and an
+// HTML body listing the alerts most severe first. When the server refuses,
+// the error carries its reply code and text.
 package email
 
 import (
@@ -18,7 +20,6 @@ import (
 	mailsmtp "github.com/wneessen/go-mail/smtp"
 
 	"github.com/roomwatch/roomwatch/notifier"
-	"github.com/roomwatch/roomwatch/notifier/message"
 )
 
 // TLS modes of Options.TLS.
@@ -125,6 +126,9 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
 	defer cancel()
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		if reply := replyOf(err); reply != nil {
+			err = reply
+		}
 		return retryable(err), notifier.Redact(fmt.Errorf("email via %s:%d: %w", n.opts.Host, n.opts.Port, err), n.opts.Password)
 	}
 	return false, nil
@@ -155,63 +159,14 @@ func (n *Notifier) client() (*mail.Client, error) {
 	return mail.NewClient(n.opts.Host, options...)
 }
 
-func (n *Notifier) compose(m notifier.Message) (*mail.Msg, error) {
-	rendered := message.RenderMessage(m, n.opts.Language, n.opts.Location)
-	msg := mail.NewMsg()
-	if err := msg.From(n.opts.From); err != nil {
-		return nil, fmt.Errorf("from: %w", err)
-	}
-	if err := msg.To(n.opts.To...); err != nil {
-		return nil, fmt.Errorf("to: %w", err)
-	}
-	msg.Subject(subject(m, rendered, n.opts.Language))
-	msg.SetDate()
-	msg.SetMessageID()
-	// Tell vacation responders and list software this is a machine's mail.
-	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
-	msg.SetBodyString(mail.TypeTextPlain, rendered.PlainText())
-	return msg, nil
-}
-
-var moreSuffix = map[string]string{
-	message.English:  " (+%d more)",
-	message.Japanese: "（他%d件）",
-}
-
-// subject is "[roomwatch critical] cancel-risk — room 4012345", marked late
-// or test when so, with a count when alerts were grouped. It passes through
-// HeaderSafe because the room ID comes from the config.
-func subject(m notifier.Message, r message.Rendered, lang string) string {
-	if len(r.Texts) == 0 {
-		return "[roomwatch]"
-	}
-	tag := "roomwatch " + string(r.Severity)
-	switch {
-	case m.Test:
-		tag = "roomwatch test"
-	case m.Late:
-		tag += ", late"
-	}
-	if m.Notice != nil {
-		return HeaderSafe(fmt.Sprintf("[%s] %s", tag, r.Preview))
-	}
-	s := fmt.Sprintf("[%s] %s — room %s", tag, m.Alerts[0].Step.Kind, r.Texts[0].Room)
-	if more := len(r.Texts) - 1; more > 0 {
-		s += fmt.Sprintf(moreSuffix[message.Language(lang)], more)
-	}
-	return HeaderSafe(s)
-}
-
-// HeaderSafe removes line breaks and other control characters, so a value
-// cannot end its header line and start another (Bcc: …).
-func HeaderSafe(s string) string {
-	return message.OneLine(s)
-}
-
 // retryable: SMTP 4xx replies and connection trouble are temporary; 5xx
 // replies, certificate problems, missing auth mechanisms and unusable
 // addresses are not.
 func retryable(err error) bool {
+	var reply *ReplyError
+	if errors.As(err, &reply) {
+		return reply.Code < 500
+	}
 	var send *mail.SendError
 	if errors.As(err, &send) {
 		if code := send.ErrorCode(); code >= 400 {
@@ -223,9 +178,9 @@ func retryable(err error) bool {
 		}
 		return true
 	}
-	var reply *textproto.Error
-	if errors.As(err, &reply) {
-		return reply.Code < 500
+	var proto *textproto.Error
+	if errors.As(err, &proto) {
+		return proto.Code < 500
 	}
 	var (
 		verify    *tls.CertificateVerificationError

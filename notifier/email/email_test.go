@@ -6,12 +6,13 @@ import (
 	"context"
 	"io"
 	"mime"
-	"mime/quotedprintable"
+	"mime/multipart"
 	netmail "net/mail"
 	"net/textproto"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-smtp"
 
@@ -55,25 +56,60 @@ func authed() smtptest.Options {
 type parsed struct {
 	header netmail.Header
 	raw    string // header section as sent
-	body   string
+	body   string // the plain-text part
+	html   string // the HTML part
+	// types lists the content types of the parts, in order.
+	types []string
 }
 
+// parse reads a received mail as a mail app would: net/mail for the
+// headers, mime/multipart for the parts (it undoes quoted-printable).
 func parse(t *testing.T, data []byte) parsed {
 	t.Helper()
 	msg, err := netmail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("message does not parse: %v\n%s", err, data)
 	}
-	var body io.Reader = msg.Body
-	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-		body = quotedprintable.NewReader(body)
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		t.Fatal(err)
-	}
 	raw, _, _ := bytes.Cut(data, []byte("\r\n\r\n"))
-	return parsed{header: msg.Header, raw: string(raw), body: string(b)}
+	p := parsed{header: msg.Header, raw: string(raw)}
+	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatalf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
+	}
+	if mediaType != "multipart/alternative" {
+		t.Fatalf("Content-Type = %s, want multipart/alternative", mediaType)
+	}
+	parts := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := parts.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		partType, partParams, err := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.EqualFold(partParams["charset"], "utf-8") || !utf8.Valid(body) {
+			t.Errorf("part %s: charset %q, valid UTF-8 %v", partType, partParams["charset"], utf8.Valid(body))
+		}
+		p.types = append(p.types, partType)
+		// Mail lines end in CRLF on the wire; compare text as written.
+		body = bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))
+		switch partType {
+		case "text/plain":
+			p.body = string(body)
+		case "text/html":
+			p.html = string(body)
+		}
+	}
+	return p
 }
 
 func decodeHeader(t *testing.T, v string) string {
@@ -111,7 +147,7 @@ func TestStartTLSWithAuthPlain(t *testing.T) {
 	if got := p.header.Get("To"); !strings.Contains(got, "me@example.com") {
 		t.Errorf("To = %q", got)
 	}
-	if got := decodeHeader(t, p.header.Get("Subject")); got != "[roomwatch critical] cancel-risk — room 4012345" {
+	if got := decodeHeader(t, p.header.Get("Subject")); got != "[Urgent] Reply to tanaka — ブログ記事 5本 (by 11/25 12:00)" {
 		t.Errorf("Subject = %q", got)
 	}
 	if p.header.Get("Auto-Submitted") != "auto-generated" {
@@ -150,7 +186,7 @@ func TestPlainRelay(t *testing.T) {
 	if len(mails) != 1 {
 		t.Fatalf("%d mails", len(mails))
 	}
-	if got := decodeHeader(t, parse(t, mails[0].Data).header.Get("Subject")); got != "[roomwatch test] check-in — room 1" {
+	if got := decodeHeader(t, parse(t, mails[0].Data).header.Get("Subject")); got != "[TEST] [Action needed] Check in with tanaka — t (by 11/25 12:00)" {
 		t.Errorf("Subject = %q", got)
 	}
 }
@@ -204,7 +240,7 @@ func TestHeaderInjectionIsImpossible(t *testing.T) {
 		}
 	}
 	subject := decodeHeader(t, p.header.Get("Subject"))
-	if strings.ContainsAny(subject, "\r\n") || !strings.Contains(subject, "4012345  Bcc: evil@x") {
+	if strings.ContainsAny(subject, "\r\n") || !strings.Contains(subject, "tanaka  Bcc: evil@x") || !strings.Contains(subject, "Logo  Bcc: evil@x") {
 		t.Errorf("Subject = %q", subject)
 	}
 }
@@ -276,10 +312,10 @@ func TestJapaneseGroupedLateSubjectAndBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := parse(t, srv.Mails()[0].Data)
-	if got := decodeHeader(t, p.header.Get("Subject")); got != "[roomwatch warning, late] check-in — room 4012345（他1件）" {
+	if got := decodeHeader(t, p.header.Get("Subject")); got != "【遅延】【要対応】tanakaさんに定期連絡 — ブログ記事 5本（期限 11/25 12:00） ほか1件" {
 		t.Errorf("Subject = %q", got)
 	}
-	for _, want := range []string{"【遅延】", "遅れて送信", "■ 定期連絡を送る：ブログ記事 5本", "■ 重要事項を送る：ロゴ"} {
+	for _, want := range []string{"【遅延】", "遅れて送信", "注意2件", "■ 定期連絡を送る：ブログ記事 5本", "■ 重要事項を送る：ロゴ"} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("body lacks %q:\n%s", want, p.body)
 		}
