@@ -1,7 +1,9 @@
 // Package ntfy delivers alerts as push notifications through an ntfy server
 // (https://ntfy.sh or a self-hosted one). Each message is published as JSON to
 // the server root, which carries Japanese titles and action buttons without
-// the escaping rules of ntfy's header format.
+// the escaping rules of ntfy's header format. A group too big for one
+// notification is split (Split), never cut short, and a refusal carries
+// ntfy's own error code and words.
 package ntfy
 
 import (
@@ -20,7 +22,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/roomwatch/roomwatch/notifier"
-	"github.com/roomwatch/roomwatch/notifier/message"
 )
 
 // DefaultTimeout bounds one attempt when Options.Timeout is zero.
@@ -130,9 +131,21 @@ func baseURL(raw string) (string, error) {
 func (n *Notifier) Name() string { return n.opts.Name }
 
 // Send publishes m once and classifies a failure as worth retrying or not.
+// A message too big for one publish (a caller that did not Split it) goes
+// out in the parts Split makes; when one fails the retry sends the earlier
+// parts again, as a repeat costs less than a hidden alert.
 func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
-	rendered := message.RenderMessage(m, n.opts.Language, n.opts.Location)
-	payload, err := json.Marshal(n.publication(m, rendered))
+	for _, part := range n.Split(m) {
+		if retry, err := n.publish(ctx, fit(n.build(part))); err != nil {
+			return retry, err
+		}
+	}
+	return false, nil
+}
+
+// publish posts one publication.
+func (n *Notifier) publish(ctx context.Context, p publication) (bool, error) {
+	payload, err := json.Marshal(p)
 	if err != nil {
 		return false, fmt.Errorf("ntfy: encode: %w", err)
 	}
@@ -160,18 +173,46 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return false, nil
 	}
-	retry, err := classify(resp, serverError(detail))
+	retry, err := classify(resp, serverError(resp, detail))
 	return retry, notifier.Redact(err, n.secrets...)
 }
 
-// classify turns a failed response into an error and says whether another
-// attempt could succeed: yes for 5xx, 429 (waiting what Retry-After asks)
-// and 408; no for every other status, a bad token or unknown topic among them.
-func classify(resp *http.Response, detail string) (bool, error) {
-	err := fmt.Errorf("ntfy: publish: %s", resp.Status)
-	if detail != "" {
-		err = fmt.Errorf("ntfy: publish: %s: %s", resp.Status, detail)
+// ServerError is an ntfy server's refusal: the HTTP status and what ntfy's
+// JSON error body says ({"code":40301,"http":403,"error":"forbidden",
+// "link":…}), so the log shows why, not only "403 Forbidden".
+type ServerError struct {
+	Status int    // HTTP status code
+	Reason string // the status line's text, "403 Forbidden"
+	// Code is ntfy's own error code (40301); 0 when the body was not ntfy's.
+	Code int
+	// Message is ntfy's "error", or the first line of another body, on one
+	// short line.
+	Message string
+	Link    string // ntfy's documentation of the error, when it gives one
+}
+
+func (e *ServerError) Error() string {
+	var b strings.Builder
+	b.WriteString("ntfy: publish: ")
+	b.WriteString(e.Reason)
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
 	}
+	switch {
+	case e.Code != 0 && e.Link != "":
+		fmt.Fprintf(&b, " (ntfy error %d, see %s)", e.Code, e.Link)
+	case e.Code != 0:
+		fmt.Fprintf(&b, " (ntfy error %d)", e.Code)
+	}
+	return b.String()
+}
+
+// classify says whether another attempt could succeed after a failed
+// response: yes for 5xx, 429 (waiting what Retry-After asks) and 408; no for
+// every other status, a bad token or unknown topic among them.
+func classify(resp *http.Response, refused *ServerError) (bool, error) {
+	var err error = refused
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests:
 		if wait := retryAfter(resp.Header.Get("Retry-After"), time.Now()); wait > 0 {
@@ -218,25 +259,37 @@ const maxErrorBody = 4 << 10
 // maxErrorText bounds the server's words kept in an error text.
 const maxErrorText = 200
 
-// serverError extracts what the server said went wrong: the "error" field
-// of ntfy's JSON error, or else the first line of the body, kept short and
-// on one line since it ends up in logs and the store.
-func serverError(body []byte) string {
+// serverError reads what the server said went wrong: ntfy's JSON error,
+// or else the first line of the body, kept short and on one line since it
+// ends up in logs and the store.
+func serverError(resp *http.Response, body []byte) *ServerError {
+	e := &ServerError{Status: resp.StatusCode, Reason: oneLine(resp.Status, maxErrorText)}
 	var ntfyErr struct {
+		Code  int    `json:"code"`
 		Error string `json:"error"`
+		Link  string `json:"link"`
 	}
 	text := string(body)
 	if json.Unmarshal(body, &ntfyErr) == nil && ntfyErr.Error != "" {
 		text = ntfyErr.Error
+		e.Code = ntfyErr.Code
+		e.Link = oneLine(ntfyErr.Link, maxErrorText)
 	}
 	text, _, _ = strings.Cut(strings.TrimSpace(text), "\n")
-	text = strings.Map(func(r rune) rune {
+	e.Message = oneLine(text, maxErrorText)
+	return e
+}
+
+// oneLine keeps a server's words to one line of at most n runes, without
+// control characters or broken UTF-8.
+func oneLine(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
 			return -1
 		}
 		return r
-	}, text)
-	return cutRunes(strings.TrimSpace(text), maxErrorText)
+	}, s)
+	return cutRunes(strings.TrimSpace(s), n)
 }
 
 // cutRunes shortens s to at most n runes, marking the cut.

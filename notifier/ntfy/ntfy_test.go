@@ -481,25 +481,53 @@ func TestRouterGroupsAlertsIntoOnePublish(t *testing.T) {
 	}
 }
 
-func TestLongCatchUpFitsMessageLimit(t *testing.T) {
+// TestLongCatchUpGoesOutWhole: a catch-up too long for one notification
+// is published in parts, each within ntfy's limits, and every alert is in
+// one of them: none is only counted.
+func TestLongCatchUpGoesOutWhole(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{Server: srv.URL, Language: "ja"})
+	n := newNotifier(t, Options{Server: srv.URL, Language: "ja", ActionsURL: actionsURL, ActionsToken: actionsToken})
 	var alerts []notifier.Alert
 	for i := range 200 {
 		alerts = append(alerts, testalert.Make(rules.CheckIn, rules.Warning, fmt.Sprintf("40%05d", i), "ブログ記事 5本"))
 	}
 	send(t, n, notifier.Message{Alerts: alerts, Late: true})
 
-	body, _ := srv.only(t).payload(t)["message"].(string)
-	if len(body) > 4096 || !utf8.ValidString(body) {
-		t.Fatalf("message is %d bytes (valid UTF-8: %v), over ntfy's 4096-byte limit", len(body), utf8.ValidString(body))
+	got := srv.received(t)
+	if len(got) < 2 {
+		t.Fatalf("%d publishes; 200 alerts cannot fit in one", len(got))
 	}
-	kept := strings.Count(body, "■ ")
-	if kept == 0 || kept == len(alerts) {
-		t.Fatalf("kept %d of %d alerts", kept, len(alerts))
+	seen := map[string]int{}
+	for i, req := range got {
+		if len(req.body) > requestLimit {
+			t.Errorf("publish %d: request of %d bytes, over %d", i, len(req.body), requestLimit)
+		}
+		p := req.payload(t)
+		body, _ := p["message"].(string)
+		if len(body) > messageLimit || !utf8.ValidString(body) {
+			t.Errorf("publish %d: message of %d bytes (valid UTF-8: %v), over %d", i, len(body), utf8.ValidString(body), messageLimit)
+		}
+		if strings.Contains(body, "ほか") || strings.Contains(body, "…") {
+			t.Errorf("publish %d hides or cuts alerts:\n%s", i, body)
+		}
+		for _, a := range alerts {
+			if strings.Contains(body, "（"+a.Room.ID+"）") {
+				seen[a.Room.ID]++
+			}
+		}
+		shown := strings.Count(body, "■ ")
+		title, _ := p["title"].(string)
+		if more := fmt.Sprintf("（他%d件）", shown-1); shown > 1 && !strings.HasSuffix(title, more) {
+			t.Errorf("publish %d shows %d alerts, title %q should count %s", i, shown, title, more)
+		}
+		if !strings.HasPrefix(title, "【遅延】") || !strings.Contains(body, "遅れて送信") {
+			t.Errorf("publish %d lost the late mark: %q", i, title)
+		}
 	}
-	if want := fmt.Sprintf("ほか%d件", len(alerts)-kept); !strings.Contains(body, want) {
-		t.Errorf("message does not count the %d alerts left out:\n%s", len(alerts)-kept, body)
+	for _, a := range alerts {
+		if seen[a.Room.ID] != 1 {
+			t.Errorf("room %s shown %d times, want once", a.Room.ID, seen[a.Room.ID])
+		}
 	}
 }
 

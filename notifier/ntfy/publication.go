@@ -2,8 +2,6 @@ package ntfy
 
 import (
 	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -83,8 +81,8 @@ func (n *Notifier) publication(m notifier.Message, r message.Rendered) publicati
 	}
 	p := publication{
 		Topic:    n.opts.Topic,
-		Title:    r.Preview,
-		Message:  body(m, r, n.opts.Language),
+		Title:    message.Shorten(r.Preview, maxTitleRunes),
+		Message:  body(m, r),
 		Priority: priorities[sev],
 		Tags:     []string{tags[sev]},
 	}
@@ -123,56 +121,30 @@ func (n *Notifier) actions(room string) []action {
 	}
 }
 
-// maxMessageBytes keeps the body under ntfy's default message limit (4096
-// bytes), beyond which a server turns it into an attachment or refuses it.
-const maxMessageBytes = 4000
-
-var moreLabel = map[string]string{
-	message.English:  "…and %d more alerts; run `roomwatch status` for all of them.",
-	message.Japanese: "…ほか%d件。すべて見るには `roomwatch status` を実行してください。",
-}
-
 // body is the notification text below the title: a notice's lines, or the
-// plain-text layout every backend shares without its preview line (the title
-// already says it). A long catch-up keeps as many whole alerts as fit and
-// counts the rest.
-func body(m notifier.Message, r message.Rendered, lang string) string {
+// plain-text layout every backend shares without its preview line (the
+// title already says it).
+func body(m notifier.Message, r message.Rendered) string {
 	if m.Notice != nil {
 		var lines []string
 		if len(r.Texts) > 0 {
 			lines = r.Texts[0].Lines
 		}
-		return cutBytes(strings.Join(lines, "\n"), maxMessageBytes)
+		return strings.Join(lines, "\n")
 	}
-	full := withoutPreview(r)
-	if len(full) <= maxMessageBytes || len(r.Texts) < 2 {
-		return cutBytes(full, maxMessageBytes)
-	}
-	more := moreLabel[message.Language(lang)]
-	keeping := func(k int) string {
-		part := r
-		part.Texts = r.Texts[:k]
-		return withoutPreview(part) + "\n" + fmt.Sprintf(more, len(r.Texts)-k)
-	}
-	// The text grows with each alert kept, so the longest that fits is found
-	// by bisection rather than by laying out every prefix.
-	fits := sort.Search(len(r.Texts), func(k int) bool {
-		return len(keeping(k+1)) > maxMessageBytes
-	})
-	return cutBytes(keeping(max(fits, 1)), maxMessageBytes)
+	return strings.TrimSpace(strings.TrimPrefix(r.PlainText(), r.Preview+"\n"))
 }
 
-func withoutPreview(r message.Rendered) string {
-	text := strings.TrimPrefix(r.PlainText(), r.Preview+"\n")
-	return strings.TrimSpace(text)
-}
-
-// cutBytes shortens s to at most n bytes without splitting a character.
+// cutBytes shortens s to at most n bytes without splitting a character,
+// marking the cut; nothing is left when n has no room for the mark.
 func cutBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	const ellipsis = "…"
+	if n <= len(ellipsis) {
+		return ""
+	}
 	end := n - len(ellipsis)
 	for end > 0 && !utf8.RuneStart(s[end]) {
 		end--
