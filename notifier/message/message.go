@@ -221,13 +221,10 @@ func SeverityLabel(sev rules.Severity, lang string) string {
 	return severityWordsFor(sev, Language(lang)).label
 }
 
-// severityWordsFor looks a severity's words up; a severity this package does
-// not know reads as info, as rules.Severity.Rank ranks it.
+// severityWordsFor looks a severity's words up in lang (already mapped by
+// Language).
 func severityWordsFor(sev rules.Severity, lang string) severityWords {
-	if w, ok := labels[lang].severity[sev]; ok {
-		return w
-	}
-	return labels[lang].severity[rules.Info]
+	return labels[lang].severity[normalSeverity(sev)]
 }
 
 // Urgency compares alerts for a message: higher severity first, then the
