@@ -79,8 +79,10 @@ func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 	if r.ExtraPayment == ExtraPending && state != StateCancelled {
 		// Before delivery, while it can still be collected; again after
 		// a push-back, before the next delivery.
+		// A deadline equal to the delivery's would be the same ledger key
+		// as the alert at delivery, sent already: one of them is enough.
 		if state == StateOpen {
-			if a, ok := collectBeforeDelivery(r, pol); ok {
+			if a, ok := collectBeforeDelivery(r, pol); ok && !a.Deadline.Equal(r.Delivered) {
 				dst = append(dst, a)
 			}
 		}
