@@ -105,7 +105,7 @@ func (e *Engine) Env(r rules.Room) (rules.Env, error) {
 	if err != nil {
 		return rules.Env{}, err
 	}
-	same, err := e.store.SameBuyer(r)
+	same, err := e.store.SameBuyer(r, rules.BuyerScope{DefaultPlatform: cfg.Platform, Profiles: cfg.Profiles})
 	if err != nil {
 		return rules.Env{}, err
 	}

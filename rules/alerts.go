@@ -13,23 +13,37 @@ func Alerts(r Room, env Env) []Alert {
 
 // appendAlerts lets Plan collect alerts into a buffer on its own stack.
 func appendAlerts(dst []Alert, r Room, env Env) []Alert {
-	state := StateOf(r)
-	live := state.Live()
 	prof, pol := env.Profile, env.Policy
-	seller, buyer := r.SellerMessage, r.BuyerMessage
+	f := effective(r, prof)
+	state := f.state
+	live := state.Live()
+	seller, buyer := f.SellerMessage, f.BuyerMessage
+	// An alert that needs the room running stops at its automatic approval
+	// (DESIGN §1): nothing of it is sent at or after that instant, and one
+	// whose deadline is not before it is not live at all — the platform
+	// closes the room first, so a deadline at the very instant of the
+	// approval is moot too.
+	whileRunning := func(a Alert) {
+		if f.autoClose.IsZero() {
+			dst = append(dst, a)
+		} else if a.Deadline.Before(f.autoClose) {
+			a.ends = f.autoClose
+			dst = append(dst, a)
+		}
+	}
 
 	// The platform cancels the order itself if the seller never writes.
 	if live && seller.IsZero() && prof.FirstMessage > 0 && !r.Opened.IsZero() {
-		dst = append(dst, newAlert(r, FirstMessage, Critical, r.Opened.Add(prof.FirstMessage), r.Opened))
+		whileRunning(newAlert(r, FirstMessage, Critical, r.Opened.Add(prof.FirstMessage), r.Opened))
 	}
 	// The seller's own habit: write every few days even to a silent buyer.
 	if live && !seller.IsZero() && pol.CheckInEvery > 0 {
-		dst = append(dst, newAlert(r, CheckIn, Warning, seller.Add(pol.CheckInEvery), seller))
+		whileRunning(newAlert(r, CheckIn, Warning, seller.Add(pol.CheckInEvery), seller))
 	}
 	// The clock counts from the seller's last message, but it only becomes a
 	// risk once the buyer has written after it, so that is when it is known.
 	if live && !seller.IsZero() && buyer.After(seller) && prof.SellerSilenceCancel > 0 {
-		dst = append(dst, newAlert(r, CancelRisk, Critical, seller.Add(prof.SellerSilenceCancel), buyer))
+		whileRunning(newAlert(r, CancelRisk, Critical, seller.Add(prof.SellerSilenceCancel), buyer))
 	}
 	// A cancellation request cancels the order unless the seller agrees or
 	// sends it back in time; the send-back is a message in the room.
@@ -41,34 +55,51 @@ func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 	if state == StateOpen && !r.Due.IsZero() {
 		dst = append(dst, newAlert(r, DeliveryDue, Critical, r.Due, r.PushedBack))
 	}
+	// Two terms, both must have run: the platform's "buyer unreachable"
+	// reason, and the seller's own message left unanswered for the policy's
+	// time — a late reply to an old buyer message restarts the latter.
 	if state == StateOpen && !seller.IsZero() && !seller.Before(buyer) && prof.BuyerUnreachableCancel > 0 {
 		if base := later(buyer, r.Opened); !base.IsZero() {
-			wait := max(pol.CancelAfterBuyerSilence, prof.BuyerUnreachableCancel)
-			dst = append(dst, newAlert(r, MayCancel, Info, base.Add(wait), later(base, seller)))
+			deadline := base.Add(prof.BuyerUnreachableCancel)
+			if pol.CancelAfterBuyerSilence > 0 {
+				deadline = later(deadline, seller.Add(pol.CancelAfterBuyerSilence))
+			}
+			dst = append(dst, newAlert(r, MayCancel, Info, deadline, later(base, seller)))
 		}
 	}
 	if state == StateDelivered {
-		if deadline, ok := closeDeadline(r, pol); ok {
+		if deadline, ok := closeDeadline(r.Delivered, buyer, pol); ok {
 			a := newAlert(r, EligibleToClose, Warning, deadline, later(r.Delivered, buyer))
 			if prof.AutoApproval > 0 {
 				a.Related = r.Delivered.Add(prof.AutoApproval)
 			}
-			dst = append(dst, a)
+			whileRunning(a)
 		}
 	}
-	// Checked on closed rooms too: an unpaid おひねり is still owed.
-	if !r.Delivered.IsZero() && r.ExtraPayment == ExtraPending && state != StateCancelled {
-		dst = append(dst, newAlert(r, ExtraPayment, Warning, r.Delivered, r.Delivered))
+	if r.ExtraPayment == ExtraPending && state != StateCancelled {
+		// Before delivery, while it can still be collected; again after
+		// a push-back, before the next delivery.
+		// A deadline equal to the delivery's would be the same ledger key
+		// as the alert at delivery, sent already: one of them is enough.
+		if state == StateOpen {
+			if a, ok := collectBeforeDelivery(r, pol); ok && !a.Deadline.Equal(r.Delivered) {
+				dst = append(dst, a)
+			}
+		}
+		// Checked on closed rooms too: an unpaid おひねり is still owed.
+		if !r.Delivered.IsZero() {
+			dst = append(dst, newAlert(r, ExtraPayment, Warning, r.Delivered, r.Delivered))
+		}
 	}
 	if live && r.Via == ViaQuote && !r.Opened.IsZero() {
-		dst = append(dst, newAlert(r, SendTerms, Warning, r.Opened, r.Opened))
+		whileRunning(newAlert(r, SendTerms, Warning, r.Opened, r.Opened))
 	}
 	if live && len(env.SameBuyer) > 0 && !r.Opened.IsZero() {
 		a := newAlert(r, BuyerOpenRooms, Warning, r.Opened, r.Opened)
 		a.Others = env.SameBuyer
-		dst = append(dst, a)
+		whileRunning(a)
 	}
-	if state == StateClosed && r.SellerRated.IsZero() && prof.RatingWindow > 0 {
+	if (state == StateClosed || !f.autoClose.IsZero()) && r.SellerRated.IsZero() && prof.RatingWindow > 0 {
 		dst = append(dst, rateBuyerAlert(r, prof))
 	}
 	if live && prof.RoomLimit > 0 {
@@ -80,7 +111,7 @@ func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 			end := base.Add(prof.RoomLimit)
 			a := newAlert(r, RoomExpiry, Info, end.Add(-week), base)
 			a.Related = end
-			dst = append(dst, a)
+			whileRunning(a)
 		}
 	}
 	if state == StateCancelled && prof.ContentHiddenAfterCancel > 0 {
@@ -89,6 +120,43 @@ func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 		dst = append(dst, a)
 	}
 	return dst
+}
+
+// collectBeforeDelivery is the extra-payment alert of a room not delivered
+// yet: it comes with the first delivery-due warning the seller gets (the
+// same rule as Steps' warn steps: only those still ahead when the due date
+// became known), at the due date itself when no warning is left, or a day
+// after the room opened when there is no due date. Related is the instant
+// to collect before: the due date, or the deadline itself without one; it
+// is what tells this alert from the one after delivery
+// (ExtraPaymentBeforeDelivery).
+func collectBeforeDelivery(r Room, pol Policy) (Alert, bool) {
+	if r.Due.IsZero() {
+		if r.Opened.IsZero() {
+			return Alert{}, false
+		}
+		a := newAlert(r, ExtraPayment, Warning, r.Opened.Add(day), later(r.Opened, r.PushedBack))
+		a.Related = a.Deadline
+		return a, true
+	}
+	dueKnown := later(r.Seen, r.PushedBack) // delivery-due's Known
+	deadline := r.Due
+	for _, before := range pol.WarnBefore {
+		if at := r.Due.Add(-before); before > 0 && !at.Before(dueKnown) && at.Before(deadline) {
+			deadline = at
+		}
+	}
+	a := newAlert(r, ExtraPayment, Warning, deadline, later(r.Opened, r.PushedBack))
+	a.Related = r.Due
+	return a, true
+}
+
+// ExtraPaymentBeforeDelivery reports whether a is the extra-payment alert
+// sent before delivery ("collect it before you deliver"), as opposed to the
+// one at delivery ("you delivered and it is still owed"); messages word
+// them differently.
+func ExtraPaymentBeforeDelivery(a Alert) bool {
+	return a.Kind == ExtraPayment && !a.Related.IsZero()
 }
 
 // newAlert fills what every alert shares. basis is the event that made the
@@ -107,13 +175,13 @@ func newAlert(r Room, kind Kind, sev Severity, deadline, basis time.Time) Alert 
 // of buyer silence after delivery, or a fixed time after delivery whatever
 // the buyer says (the article's first trouble case). A zero policy duration
 // means the seller does not use that term.
-func closeDeadline(r Room, pol Policy) (time.Time, bool) {
+func closeDeadline(delivered, buyer time.Time, pol Policy) (time.Time, bool) {
 	var deadline time.Time
 	if pol.CloseAfterBuyerSilence > 0 {
-		deadline = later(r.Delivered, r.BuyerMessage).Add(pol.CloseAfterBuyerSilence)
+		deadline = later(delivered, buyer).Add(pol.CloseAfterBuyerSilence)
 	}
 	if pol.CloseAfterDelivery > 0 {
-		fixed := r.Delivered.Add(pol.CloseAfterDelivery)
+		fixed := delivered.Add(pol.CloseAfterDelivery)
 		if deadline.IsZero() || fixed.Before(deadline) {
 			deadline = fixed
 		}
@@ -122,18 +190,26 @@ func closeDeadline(r Room, pol Policy) (time.Time, bool) {
 }
 
 // rateBuyerAlert follows the article's advice: rate the buyer only after
-// they rated you, or a week before the window closes if they never do.
+// they rated you, or a week before the window closes if they never do. The
+// room is closed on record or by automatic approval; the window counts from
+// the delivery or, on platforms that say so, from that close.
 func rateBuyerAlert(r Room, prof Profile) Alert {
+	closed, automatic := closure(r, prof)
 	start := r.Delivered
 	if prof.RatingFromClose || start.IsZero() {
-		start = r.Closed
+		start = closed
 	}
 	end := start.Add(prof.RatingWindow)
 	deadline := end.Add(-week)
 	if !r.BuyerRated.IsZero() {
 		deadline = r.BuyerRated
+		// A rating recorded before the platform approved by itself is
+		// answered once the room is closed, not before.
+		if automatic {
+			deadline = later(deadline, closed)
+		}
 	}
-	a := newAlert(r, RateBuyer, Info, deadline, later(r.Closed, r.BuyerRated))
+	a := newAlert(r, RateBuyer, Info, deadline, later(closed, r.BuyerRated))
 	a.Related = end
 	return a
 }

@@ -88,7 +88,9 @@ func TestAlertsTimelines(t *testing.T) {
 			env:     func(e *Env) { e.Policy.CancelAfterBuyerSilence = 120 * time.Hour },
 			want: []string{
 				"check-in warning due=2026-11-23 10:30 known=2026-11-20 10:30",
-				"may-cancel info due=2026-11-25 10:00 known=2026-11-20 10:30",
+				// The seller's term counts from the seller's own message
+				// (10:30 + 120h), no longer from the opening (10:00 + 120h).
+				"may-cancel info due=2026-11-25 10:30 known=2026-11-20 10:30",
 				roomExpiry,
 			},
 		},
@@ -117,10 +119,24 @@ func TestAlertsTimelines(t *testing.T) {
 				r.Delivered = jst(2026, 11, 26, 18, 0)
 				r.Due = jst(2026, 11, 27, 23, 59)
 			},
+			// Coconala approves by itself at 11-29 18:00: the check-in and
+			// eligible-to-close fall on that very instant and the room
+			// expiry after it, so none is live; rate-buyer counts from then.
+			want: []string{
+				"rate-buyer info due=2027-02-17 18:00 known=2026-11-29 18:00 related=2027-02-24 18:00",
+			},
+		},
+		{
+			name:    "delivered, buyer silent since, on a platform that never approves by itself",
+			profile: "crowdworks",
+			room: func(r *Room) {
+				r.BuyerMessage = jst(2026, 11, 21, 12, 0)
+				r.SellerMessage = jst(2026, 11, 26, 18, 0)
+				r.Delivered = jst(2026, 11, 26, 18, 0)
+			},
 			want: []string{
 				"check-in warning due=2026-11-29 18:00 known=2026-11-26 18:00",
-				"eligible-to-close warning due=2026-11-29 18:00 known=2026-11-26 18:00 related=2026-11-29 18:00",
-				roomExpiry,
+				"eligible-to-close warning due=2026-11-29 18:00 known=2026-11-26 18:00",
 			},
 		},
 		{
@@ -131,11 +147,25 @@ func TestAlertsTimelines(t *testing.T) {
 				r.Delivered = jst(2026, 11, 26, 18, 0)
 				r.BuyerMessage = jst(2026, 11, 28, 9, 0)
 			},
+			// A buyer message is no push-back: Coconala still approves at
+			// 11-29 18:00, before the cancel-risk and eligible-to-close
+			// deadlines, and the check-in falls on that instant.
+			want: []string{
+				"rate-buyer info due=2027-02-17 18:00 known=2026-11-29 18:00 related=2027-02-24 18:00",
+			},
+		},
+		{
+			name:    "delivered, buyer still checking, no automatic approval",
+			profile: "crowdworks",
+			room: func(r *Room) {
+				r.SellerMessage = jst(2026, 11, 26, 18, 0)
+				r.Delivered = jst(2026, 11, 26, 18, 0)
+				r.BuyerMessage = jst(2026, 11, 28, 9, 0)
+			},
+			// crowdworks has no seller_silence_cancel: no cancel-risk.
 			want: []string{
 				"check-in warning due=2026-11-29 18:00 known=2026-11-26 18:00",
-				"cancel-risk critical due=2026-11-30 18:00 known=2026-11-28 09:00",
-				"eligible-to-close warning due=2026-12-01 09:00 known=2026-11-28 09:00 related=2026-11-29 18:00",
-				roomExpiry,
+				"eligible-to-close warning due=2026-12-01 09:00 known=2026-11-28 09:00",
 			},
 		},
 		{
@@ -146,11 +176,23 @@ func TestAlertsTimelines(t *testing.T) {
 				r.SellerMessage = jst(2026, 12, 1, 9, 30)
 				r.BuyerMessage = jst(2026, 12, 2, 10, 0)
 			},
+			// Every message came after Coconala's automatic approval at
+			// 11-29 18:00: the room is closed, whatever was said since.
+			want: []string{
+				"rate-buyer info due=2027-02-17 18:00 known=2026-11-29 18:00 related=2027-02-24 18:00",
+			},
+		},
+		{
+			name:    "still checking after a week, no automatic approval: close a week after delivery",
+			profile: "crowdworks",
+			room: func(r *Room) {
+				r.Delivered = jst(2026, 11, 26, 18, 0)
+				r.SellerMessage = jst(2026, 12, 1, 9, 30)
+				r.BuyerMessage = jst(2026, 12, 2, 10, 0)
+			},
 			want: []string{
 				"check-in warning due=2026-12-04 09:30 known=2026-12-01 09:30",
-				"cancel-risk critical due=2026-12-05 09:30 known=2026-12-02 10:00",
-				"eligible-to-close warning due=2026-12-03 18:00 known=2026-12-02 10:00 related=2026-11-29 18:00",
-				roomExpiry,
+				"eligible-to-close warning due=2026-12-03 18:00 known=2026-12-02 10:00",
 			},
 		},
 		{
@@ -160,9 +202,12 @@ func TestAlertsTimelines(t *testing.T) {
 				r.SellerMessage = jst(2026, 11, 26, 18, 0)
 				r.Delivered = jst(2026, 11, 26, 18, 0)
 			},
+			// Upwork releases the milestone by itself on 12-10 18:00, and
+			// its rating window counts from then (rate-buyer).
 			want: []string{
 				"check-in warning due=2026-11-29 18:00 known=2026-11-26 18:00",
 				"eligible-to-close warning due=2026-11-29 18:00 known=2026-11-26 18:00 related=2026-12-10 18:00",
+				"rate-buyer info due=2026-12-17 18:00 known=2026-12-10 18:00 related=2026-12-24 18:00",
 			},
 		},
 		{
@@ -185,11 +230,11 @@ func TestAlertsTimelines(t *testing.T) {
 				r.Delivered = jst(2026, 11, 26, 18, 0)
 				r.ExtraPayment = ExtraPending
 			},
+			// Still owed after the automatic approval of 11-29 18:00, which
+			// ends the check-in and eligible-to-close (both due then).
 			want: []string{
-				"check-in warning due=2026-11-29 18:00 known=2026-11-26 18:00",
-				"eligible-to-close warning due=2026-11-29 18:00 known=2026-11-26 18:00 related=2026-11-29 18:00",
 				"extra-payment warning due=2026-11-26 18:00 known=2026-11-26 18:00",
-				roomExpiry,
+				"rate-buyer info due=2027-02-17 18:00 known=2026-11-29 18:00 related=2027-02-24 18:00",
 			},
 		},
 		{
@@ -199,7 +244,12 @@ func TestAlertsTimelines(t *testing.T) {
 				r.SellerMessage = jst(2026, 11, 20, 11, 0)
 				r.ExtraPayment = ExtraPending
 			},
-			want: []string{"check-in warning due=2026-11-23 11:00 known=2026-11-20 11:00"},
+			// Collect it before delivering: with no due date, a day after
+			// the room opened; Related marks it as the before-delivery one.
+			want: []string{
+				"check-in warning due=2026-11-23 11:00 known=2026-11-20 11:00",
+				"extra-payment warning due=2026-11-21 10:00 known=2026-11-20 10:00 related=2026-11-21 10:00",
+			},
 		},
 		{
 			name:    "extra payment paid",
@@ -209,9 +259,10 @@ func TestAlertsTimelines(t *testing.T) {
 				r.Delivered = jst(2026, 11, 26, 18, 0)
 				r.ExtraPayment = ExtraPaid
 			},
+			// Nothing owed. Fiverr completes the order by itself at 11-29
+			// 18:00, the instant of the check-in and eligible-to-close.
 			want: []string{
-				"check-in warning due=2026-11-29 18:00 known=2026-11-26 18:00",
-				"eligible-to-close warning due=2026-11-29 18:00 known=2026-11-26 18:00 related=2026-11-29 18:00",
+				"rate-buyer info due=2026-12-06 18:00 known=2026-11-29 18:00 related=2026-12-13 18:00",
 			},
 		},
 		{
@@ -271,8 +322,22 @@ func TestAlertsTimelines(t *testing.T) {
 				r.BuyerMessage = jst(2026, 12, 2, 10, 0)
 			},
 			env: func(e *Env) { e.Policy.CheckInEvery, e.Policy.CloseAfterDelivery = 0, 0 },
+			// The buyer wrote after fiverr completed the order by itself
+			// (11-29 18:00): the room is closed, only rate-buyer is left.
 			want: []string{
-				"eligible-to-close warning due=2026-12-05 10:00 known=2026-12-02 10:00 related=2026-11-29 18:00",
+				"rate-buyer info due=2026-12-06 18:00 known=2026-11-29 18:00 related=2026-12-13 18:00",
+			},
+		},
+		{
+			name:    "a seller who only closes on buyer silence, no automatic approval",
+			profile: "crowdworks",
+			room: func(r *Room) {
+				r.Delivered = jst(2026, 11, 26, 18, 0)
+				r.BuyerMessage = jst(2026, 12, 2, 10, 0)
+			},
+			env: func(e *Env) { e.Policy.CheckInEvery, e.Policy.CloseAfterDelivery = 0, 0 },
+			want: []string{
+				"eligible-to-close warning due=2026-12-05 10:00 known=2026-12-02 10:00",
 			},
 		},
 	}
@@ -335,43 +400,49 @@ func TestAlertsByProfile(t *testing.T) {
 		r.ExtraPayment = ExtraPending
 	}
 	type kinds = []Kind
+	// The unpaid extra payment is asked for before delivery too (with the
+	// first delivery-due warning), and a delivery on a platform with
+	// automatic approval closes the room at delivered + auto_approval:
+	// Coconala and fiverr approve at 11-29 18:00, the very instant of the
+	// check-in and eligible-to-close, so those and the room expiry are not
+	// live and rate-buyer is; upwork approves on 12-10, after them.
 	want := map[string][]kinds{ // per profile, one entry per stage
 		"coconala": {
-			{FirstMessage, DeliveryDue, SendTerms, BuyerOpenRooms, RoomExpiry},
-			{CheckIn, CancelRisk, DeliveryDue, SendTerms, BuyerOpenRooms, RoomExpiry},
-			{CheckIn, DeliveryDue, MayCancel, SendTerms, BuyerOpenRooms, RoomExpiry},
-			{CheckIn, EligibleToClose, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
+			{FirstMessage, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
+			{CheckIn, CancelRisk, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
+			{CheckIn, DeliveryDue, MayCancel, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
+			{ExtraPayment, SendTerms, BuyerOpenRooms, RateBuyer},
 			{ExtraPayment, RateBuyer},
 			{ExportFiles},
 		},
 		"fiverr": {
-			{DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, EligibleToClose, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{ExtraPayment, SendTerms, BuyerOpenRooms, RateBuyer},
 			{ExtraPayment, RateBuyer},
 			{},
 		},
 		"upwork": {
-			{DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, EligibleToClose, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{CheckIn, EligibleToClose, ExtraPayment, SendTerms, BuyerOpenRooms, RateBuyer},
 			{ExtraPayment, RateBuyer},
 			{},
 		},
 		"crowdworks": {
-			{DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms},
+			{DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms},
 			{CheckIn, EligibleToClose, ExtraPayment, SendTerms, BuyerOpenRooms},
 			{ExtraPayment, RateBuyer},
 			{},
 		},
 		"lancers": {
-			{DeliveryDue, SendTerms, BuyerOpenRooms, RoomExpiry},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms, RoomExpiry},
-			{CheckIn, DeliveryDue, SendTerms, BuyerOpenRooms, RoomExpiry},
+			{DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
+			{CheckIn, DeliveryDue, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
 			{CheckIn, EligibleToClose, ExtraPayment, SendTerms, BuyerOpenRooms, RoomExpiry},
 			{ExtraPayment},
 			{},
@@ -413,7 +484,11 @@ func TestCancelRiskOnlyWhenBuyerWroteLast(t *testing.T) {
 		for _, tt := range tests {
 			r := baseRoom()
 			r.SellerMessage, r.BuyerMessage, r.Delivered = tt.seller, tt.buyer, delivered
-			kinds := kindsOf(Alerts(r, envFor("coconala")))
+			// Automatic approval would close the delivered room before the
+			// cancel-risk deadline; this test is about who wrote last.
+			env := envFor("coconala")
+			env.Profile.AutoApproval = 0
+			kinds := kindsOf(Alerts(r, env))
 			if got := slices.Contains(kinds, CancelRisk); got != tt.wantCancelRisk {
 				t.Errorf("%s, delivered=%s: cancel-risk = %v, want %v (%v)", tt.name, show(delivered), got, tt.wantCancelRisk, kinds)
 			}
@@ -445,13 +520,13 @@ func TestDeliveryPushBackRedelivery(t *testing.T) {
 			"may-cancel info due=2026-11-29 19:00 known=2026-11-25 20:00",
 			roomExpiry,
 		}},
+		// Coconala would approve at 11-29 18:00, the instant the check-in
+		// and eligible-to-close fall due: neither is live, rate-buyer is.
 		{"delivered", map[EventKind]time.Time{
 			EventDelivered:     jst(2026, 11, 26, 18, 0),
 			EventSellerMessage: jst(2026, 11, 26, 18, 0),
 		}, []string{
-			"check-in warning due=2026-11-29 18:00 known=2026-11-26 18:00",
-			"eligible-to-close warning due=2026-11-29 18:00 known=2026-11-26 18:00 related=2026-11-29 18:00",
-			roomExpiry,
+			"rate-buyer info due=2027-02-17 18:00 known=2026-11-29 18:00 related=2027-02-24 18:00",
 		}},
 		{"pushed back", map[EventKind]time.Time{
 			EventPushedBack:   jst(2026, 11, 27, 9, 0),
@@ -463,13 +538,13 @@ func TestDeliveryPushBackRedelivery(t *testing.T) {
 			"delivery-due critical due=2026-11-27 23:59 known=2026-11-27 09:00",
 			roomExpiry,
 		}},
+		// The push-back stopped the first approval; the new delivery
+		// starts another, at 12-01 15:00.
 		{"delivered again", map[EventKind]time.Time{
 			EventDelivered:     jst(2026, 11, 28, 15, 0),
 			EventSellerMessage: jst(2026, 11, 28, 15, 0),
 		}, []string{
-			"check-in warning due=2026-12-01 15:00 known=2026-11-28 15:00",
-			"eligible-to-close warning due=2026-12-01 15:00 known=2026-11-28 15:00 related=2026-12-01 15:00",
-			roomExpiry,
+			"rate-buyer info due=2027-02-19 15:00 known=2026-12-01 15:00 related=2027-02-26 15:00",
 		}},
 	}
 	wantStates := []State{StateOpen, StateDelivered, StateOpen, StateDelivered}

@@ -43,8 +43,9 @@ func BenchmarkSameBuyer(b *testing.B) {
 			rooms[i].Closed = rooms[i].Opened.Add(day)
 		}
 	}
+	scope := BuyerScope{DefaultPlatform: "coconala", Profiles: Profiles}
 	b.ReportAllocs()
 	for b.Loop() {
-		SameBuyer(rooms)
+		SameBuyer(rooms, scope)
 	}
 }

@@ -194,11 +194,19 @@ func TestStepsSnooze(t *testing.T) {
 		{"a step before From is not held", checkInAt(jst(2026, 11, 23, 8, 59)),
 			Snooze{From: jst(2026, 11, 23, 9, 0), Until: jst(2026, 11, 23, 14, 0)},
 			[]string{"check-in/due@2026-11-23 08:59"}},
-		{"a critical due step goes out; held warns collapse", firstMessageAlert,
+		// The warns are held to 12:00, past the 10:00 deadline: a warning
+		// after the breach says nothing the due step did not, so they go
+		// (they used to be sent, collapsed, after the due step).
+		{"a critical due step goes out; warns held past it are dropped", firstMessageAlert,
 			Snooze{From: jst(2026, 11, 21, 9, 0), Until: jst(2026, 11, 22, 12, 0)},
 			[]string{
 				"first-message/due@2026-11-22 10:00",
-				"first-message/warn-3h@2026-11-22 12:00 (at 2026-11-22 07:00)",
+			}},
+		{"held warns collapse", firstMessageAlert,
+			Snooze{From: jst(2026, 11, 21, 9, 0), Until: jst(2026, 11, 22, 8, 0)},
+			[]string{
+				"first-message/warn-3h@2026-11-22 08:00 (at 2026-11-22 07:00)",
+				"first-message/due@2026-11-22 10:00",
 			}},
 		{"critical repeats are held like warns", cancelRiskAlert,
 			Snooze{From: jst(2026, 11, 24, 0, 0), Until: jst(2026, 11, 25, 6, 0)},
@@ -253,10 +261,16 @@ func TestStepsQuietHours(t *testing.T) {
 			"first-message/warn-3h@2026-11-21 23:00",
 			"first-message/due@2026-11-22 02:00",
 		}},
-		{"delivery-due: the warning waits, the deadline does not", night, tokyo, deliveryDueAlert, append([]string{
+		// The repeats of the breach are held now: those of the night
+		// collapse into one at 08:00, and the last one, at 23:59, waits
+		// for the next morning. The breach itself still goes at once.
+		{"delivery-due: the warning waits, the deadline does not, repeats wait", night, tokyo, deliveryDueAlert, append([]string{
 			"delivery-due/warn-24h@2026-11-27 08:00 (at 2026-11-26 23:59)",
 			"delivery-due/warn-3h@2026-11-27 20:59",
-		}, describeSteps(Steps(deliveryDueAlert, Env{Policy: tokyoPolicy()}))[2:]...)},
+			"delivery-due/due@2026-11-27 23:59",
+			"delivery-due/repeat-4@2026-11-28 08:00 (at 2026-11-28 07:59)",
+		}, append(describeSteps(Steps(deliveryDueAlert, Env{Policy: tokyoPolicy()}))[7:14],
+			"delivery-due/repeat-12@2026-11-29 08:00 (at 2026-11-28 23:59)")...)},
 		{"a window within the day", lunch, tokyo, checkInAt(jst(2026, 11, 23, 12, 30)),
 			[]string{"check-in/due@2026-11-23 13:00 (at 2026-11-23 12:30)"}},
 		{"outside a window within the day", lunch, tokyo, checkInAt(jst(2026, 11, 23, 23, 30)),
@@ -278,7 +292,8 @@ func TestStepsQuietHours(t *testing.T) {
 }
 
 // TestStepsCollapse: warns held to the same morning are one message, the
-// later one, since it says what is still true.
+// later one, since it says what is still true; warns held past the deadline
+// are dropped, since the due step says the same.
 func TestStepsCollapse(t *testing.T) {
 	pol := tokyoPolicy()
 	pol.WarnBefore = []time.Duration{6 * time.Hour, 3 * time.Hour}
@@ -286,11 +301,19 @@ func TestStepsCollapse(t *testing.T) {
 	pol.RepeatFor = 4 * time.Hour
 	a := deliveryDueAlert
 	a.Deadline = jst(2026, 11, 28, 7, 0)
+	// The warns (01:00, 04:00) are held to 08:00, after the 07:00 breach:
+	// they used to follow the due step as one warn-3h; now they are dropped.
 	assertLines(t, describeSteps(Steps(a, Env{Policy: pol})), []string{
 		"delivery-due/due@2026-11-28 07:00",
-		"delivery-due/warn-3h@2026-11-28 08:00 (at 2026-11-28 04:00)",
 		"delivery-due/repeat-1@2026-11-28 09:00",
 		"delivery-due/repeat-2@2026-11-28 11:00",
+	})
+	a.Deadline = jst(2026, 11, 28, 9, 0)
+	assertLines(t, describeSteps(Steps(a, Env{Policy: pol})), []string{
+		"delivery-due/warn-3h@2026-11-28 08:00 (at 2026-11-28 06:00)",
+		"delivery-due/due@2026-11-28 09:00",
+		"delivery-due/repeat-1@2026-11-28 11:00",
+		"delivery-due/repeat-2@2026-11-28 13:00",
 	})
 }
 

@@ -276,6 +276,10 @@ type Alert struct {
 	Related time.Time
 	// Others lists the other rooms of the same buyer (buyer-open-rooms).
 	Others []string
+	// ends is when the condition ends by itself: the automatic approval of
+	// a delivered room (zero: no such end). Nothing of the alert is sent
+	// at or after it.
+	ends time.Time
 }
 
 // Step is one send of an alert.

@@ -213,7 +213,7 @@ func BenchmarkSameBuyer(b *testing.B) {
 	r := mustRoom(b, s, rooms[len(rooms)-1].ID)
 	b.ReportAllocs()
 	for b.Loop() {
-		ids, err := s.SameBuyer(r)
+		ids, err := s.SameBuyer(r, testScope)
 		if err != nil || len(ids) != 2 {
 			b.Fatalf("same-buyer rooms %v, %v; want 2", ids, err)
 		}

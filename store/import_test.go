@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -151,9 +152,13 @@ func TestSyncReportsRoomsWhoseEarlierSiblingsChanged(t *testing.T) {
 	checkIDs(t, "b renamed", mustSync(t, s, []rules.Room{a, b, c}, now), "b")
 }
 
+// testScope is a config's view of buyers: rooms without a platform are on
+// Coconala, with the built-in profiles.
+var testScope = rules.BuyerScope{DefaultPlatform: "coconala", Profiles: rules.Profiles}
+
 func checkSameBuyer(t *testing.T, s *Store, id string, want ...string) {
 	t.Helper()
-	got, err := s.SameBuyer(mustRoom(t, s, id))
+	got, err := s.SameBuyer(mustRoom(t, s, id), testScope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +175,8 @@ func TestSameBuyerIndexAgreesWithTheRules(t *testing.T) {
 	now := jst(t, "2026-11-22 13:00")
 	randomRoom := func(id string) rules.Room {
 		r := rules.Room{ID: id, Buyer: fmt.Sprintf("b%d", rng.IntN(25))}
+		// A room without a platform is on the default one (Coconala).
+		r.Platform = []string{"", "", "coconala", "fiverr"}[rng.IntN(4)]
 		switch rng.IntN(10) {
 		case 0:
 			r.Buyer = ""
@@ -183,15 +190,17 @@ func TestSameBuyerIndexAgreesWithTheRules(t *testing.T) {
 			r.Closed = now
 		case 1:
 			r.Cancelled = now
-		case 2:
-			r.Delivered = now
+		case 2, 3:
+			// Some approved by the platform before later rooms opened.
+			r.Delivered = now.Add(-time.Duration(rng.IntN(20)) * 24 * time.Hour)
 		}
 		return r
 	}
+	// Unpadded IDs: at equal opening times, "y9" comes before "y10".
 	var yaml, imported []rules.Room
 	for i := range 150 {
-		yaml = append(yaml, randomRoom(fmt.Sprintf("y%03d", i)))
-		imported = append(imported, randomRoom(fmt.Sprintf("i%03d", i)))
+		yaml = append(yaml, randomRoom(fmt.Sprintf("y%d", i)))
+		imported = append(imported, randomRoom(fmt.Sprintf("i%d", i)))
 	}
 	check := func(step string) {
 		t.Helper()
@@ -199,9 +208,9 @@ func TestSameBuyerIndexAgreesWithTheRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := rules.SameBuyer(rooms)
+		want := rules.SameBuyer(rooms, testScope)
 		for _, r := range rooms {
-			got, err := s.SameBuyer(r)
+			got, err := s.SameBuyer(r, testScope)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,7 +237,7 @@ func TestSameBuyerIndexAgreesWithTheRules(t *testing.T) {
 	check("edits, and rooms leaving the YAML")
 
 	for range 60 {
-		id := fmt.Sprintf("i%03d", rng.IntN(150))
+		id := fmt.Sprintf("i%d", rng.IntN(150))
 		kind := []rules.EventKind{rules.EventClosed, rules.EventCancelled, rules.EventDelivered, rules.EventPushedBack}[rng.IntN(4)]
 		mustRecord(t, s, Event{Room: id, Kind: kind, At: now.Add(time.Duration(rng.IntN(100)) * time.Minute), Source: "cli"})
 	}
@@ -261,4 +270,39 @@ func TestMigrationToV3BuildsTheIndexes(t *testing.T) {
 	s = reopen(t, s)
 	checkSameBuyer(t, s, "b", "a")
 	checkIDs(t, "b leaves the YAML", mustSync(t, s, []rules.Room{a}, now), "b")
+}
+
+// TestSameBuyerReadsEntriesWithoutValues: buyer index entries written
+// before they carried the sibling's facts (nil values) are answered from
+// the room records, with the same result.
+func TestSameBuyerReadsEntriesWithoutValues(t *testing.T) {
+	s := newStore(t)
+	now := jst(t, "2026-11-22 13:00")
+	rooms := []rules.Room{
+		{ID: "10", Buyer: "tanaka", Opened: jst(t, "2026-11-20 10:00")},
+		{ID: "9", Buyer: "tanaka", Opened: jst(t, "2026-11-20 10:00")},
+		{ID: "f", Buyer: "tanaka", Platform: "fiverr", Opened: jst(t, "2026-11-19 10:00")},
+		{ID: "c", Buyer: "tanaka", Platform: "coconala", Opened: jst(t, "2026-11-21 10:00")},
+	}
+	mustSync(t, s, rooms, now)
+	checkSameBuyer(t, s, "c", "9", "10")
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketBuyers)
+		var keys [][]byte
+		if err := b.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil }); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := b.Put(k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSameBuyer(t, s, "c", "9", "10")
+	checkSameBuyer(t, s, "10", "9")
+	checkSameBuyer(t, s, "f")
 }

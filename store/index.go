@@ -17,10 +17,18 @@ import (
 //   - yaml_rooms lists the tracked rooms whose base facts come from the YAML,
 //     the only ones SyncRooms may untrack, so a sync walks the YAML's rooms,
 //     not the store's.
-//   - buyers holds one key per running room (neither closed nor cancelled)
-//     that has a buyer: the buyer, then the opening time, then the room ID,
-//     the very order rules.SameBuyer sorts in. A room's earlier siblings are
-//     the keys of its buyer before its own, read with one cursor seek.
+//   - buyers holds one key per room running on record (neither closed nor
+//     cancelled) that has a buyer: the buyer's name, then the opening time,
+//     then the room ID. A room's candidate siblings are the keys of its
+//     buyer up to its opening time, read with one cursor seek; which of
+//     them count, and in which order, is rules.BuyerScope.EarlierRooms's
+//     to say (same platform, natural ID order at equal times, automatic
+//     approval), so the rule lives in one place. The platform is not in
+//     the key because a room without one takes the config's default,
+//     which the store does not know and a reload may change. The value
+//     holds the facts the rules need of a sibling (siblingFacts), so that
+//     reading siblings reads no room record; an empty value, written before
+//     the value existed, sends the reader to the record.
 //
 // putRoom writes a record and both indexes together, so they never disagree.
 
@@ -29,6 +37,9 @@ type roomIndex struct {
 	yaml   bool   // tracked, with base facts from the YAML
 	prefix []byte // its buyer's prefix in the buyers bucket; nil when it has no key there
 	key    []byte // its key in the buyers bucket
+	// sibling is the value of key: the facts beside the key that decide
+	// whether the room counts for its buyer's later rooms.
+	sibling []byte
 }
 
 // indexOf computes a record's place in the indexes; a nil record has none.
@@ -37,7 +48,11 @@ func indexOf(id string, rec *roomRecord) roomIndex {
 		return roomIndex{}
 	}
 	ix := roomIndex{yaml: rec.factsSource() == SourceYAML}
-	ix.prefix, ix.key = buyerKey(rec.merge(id, nil))
+	r := rec.merge(id, nil)
+	ix.prefix, ix.key = buyerKey(r)
+	if ix.key != nil {
+		ix.sibling = siblingFacts(r)
+	}
 	return ix
 }
 
@@ -53,7 +68,38 @@ func buyerKey(r rules.Room) (prefix, key []byte) {
 	return prefix, key
 }
 
-// running is rules.SameBuyer's test of a room that still counts: neither
+// siblingFacts encodes what a buyer's later rooms need to know of r beyond
+// its key (rules.BuyerScope.EarlierRooms): a version byte, the platform,
+// the delivery and the push-back. A room in the index runs on record, so
+// closed and cancelled are unset.
+func siblingFacts(r rules.Room) []byte {
+	b := []byte{siblingFactsV1}
+	b = appendString(b, r.Platform)
+	b = binary.AppendVarint(b, nanos(r.Delivered))
+	return binary.AppendVarint(b, nanos(r.PushedBack))
+}
+
+const siblingFactsV1 = 1
+
+// siblingRoom rebuilds, from a key of the buyers bucket and its value, the
+// room as EarlierRooms reads it.
+func siblingRoom(buyer string, prefix, k, v []byte) (rules.Room, error) {
+	at := k[len(prefix) : len(prefix)+8]
+	r := rules.Room{ID: string(k[len(prefix)+8:]), Buyer: buyer}
+	if !bytes.Equal(at, make([]byte, 8)) {
+		r.Opened = timeFromSortable(at)
+	}
+	if len(v) == 0 || v[0] != siblingFactsV1 {
+		return r, fmt.Errorf("buyer index entry of room %q: unknown value %x", r.ID, v)
+	}
+	rd := reader{b: v[1:]}
+	r.Platform = rd.string()
+	r.Delivered = instant(rd.varint())
+	r.PushedBack = instant(rd.varint())
+	return r, rd.err
+}
+
+// running is rules.SameBuyer's test of a room that runs on record: neither
 // closed nor cancelled.
 func running(r rules.Room) bool {
 	return rules.StateOf(r).Live()
@@ -101,7 +147,15 @@ func reindex(tx *bolt.Tx, id string, was, now roomIndex) ([]string, error) {
 		}
 	}
 	if bytes.Equal(was.key, now.key) {
-		return nil, nil
+		if bytes.Equal(was.sibling, now.sibling) {
+			return nil, nil
+		}
+		// Same place, but whether it counts for its buyer's later rooms
+		// may have changed.
+		if err := tx.Bucket(bucketBuyers).Put(now.key, now.sibling); err != nil {
+			return nil, err
+		}
+		return siblingsAfter(tx.Bucket(bucketBuyers), now), nil
 	}
 	buyers := tx.Bucket(bucketBuyers)
 	var affected []string
@@ -112,7 +166,7 @@ func reindex(tx *bolt.Tx, id string, was, now roomIndex) ([]string, error) {
 		affected = append(affected, siblingsAfter(buyers, was)...)
 	}
 	if now.key != nil {
-		if err := buyers.Put(now.key, nil); err != nil {
+		if err := buyers.Put(now.key, now.sibling); err != nil {
 			return nil, err
 		}
 		affected = append(affected, siblingsAfter(buyers, now)...)
@@ -120,50 +174,77 @@ func reindex(tx *bolt.Tx, id string, was, now roomIndex) ([]string, error) {
 	return affected, nil
 }
 
-// siblingsAfter lists the rooms of ix's buyer whose keys follow ix.key.
+// siblingsAfter lists the other rooms of ix's buyer opened after ix, or
+// at the same time with an ID after its own in rules.CompareIDs's natural
+// order (not the key's byte order): every room whose earlier siblings may
+// include it.
 func siblingsAfter(buyers *bolt.Bucket, ix roomIndex) []string {
 	var ids []string
+	at := ix.key[:len(ix.prefix)+8] // the buyer and the opening time
+	own := string(ix.key[len(at):])
 	c := buyers.Cursor()
-	k, _ := c.Seek(ix.key)
-	if bytes.Equal(k, ix.key) {
-		k, _ = c.Next()
-	}
-	for ; k != nil && bytes.HasPrefix(k, ix.prefix); k, _ = c.Next() {
-		ids = append(ids, string(k[len(ix.prefix)+8:]))
-	}
-	return ids
-}
-
-// siblingsBefore lists the rooms of ix's buyer whose keys precede ix.key,
-// earliest first: rules.SameBuyer's answer for the room.
-func siblingsBefore(buyers *bolt.Bucket, ix roomIndex) []string {
-	var ids []string
-	c := buyers.Cursor()
-	for k, _ := c.Seek(ix.prefix); k != nil && bytes.HasPrefix(k, ix.prefix) && bytes.Compare(k, ix.key) < 0; k, _ = c.Next() {
-		ids = append(ids, string(k[len(ix.prefix)+8:]))
+	for k, _ := c.Seek(at); k != nil && bytes.HasPrefix(k, ix.prefix); k, _ = c.Next() {
+		id := string(k[len(at):])
+		if bytes.HasPrefix(k, at) && rules.CompareIDs(id, own) <= 0 {
+			continue
+		}
+		ids = append(ids, id)
 	}
 	return ids
 }
 
 // SameBuyer answers rules.SameBuyer for one room from the index: the IDs of
-// the buyer's other running rooms opened before r (ties by ID), earliest
-// first; nil when r is not running, has no buyer or has no such sibling.
-// r is a room as the store merges it (Room, ForEachRoom).
-func (s *Store) SameBuyer(r rules.Room) ([]string, error) {
+// the buyer's rooms on the same platform still running when r opened and
+// opened before it, earliest first (rules.BuyerScope.EarlierRooms); nil
+// when r is not running, has no buyer or has no such sibling. r is a room
+// as the store merges it (Room, ForEachRoom); scope names the config's
+// default platform and the profiles.
+func (s *Store) SameBuyer(r rules.Room, scope rules.BuyerScope) ([]string, error) {
 	var ids []string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		ids = sameBuyer(tx, r)
-		return nil
+		var err error
+		ids, err = sameBuyer(tx, r, scope)
+		return err
 	})
 	return ids, s.fail(fmt.Sprintf("read the same-buyer rooms of %q", r.ID), err)
 }
 
-func sameBuyer(tx *bolt.Tx, r rules.Room) []string {
-	var ix roomIndex
-	if ix.prefix, ix.key = buyerKey(r); ix.key == nil {
-		return nil
+// sameBuyer reads the candidates, the buyer's rooms opened up to r, and
+// lets the rules decide.
+func sameBuyer(tx *bolt.Tx, r rules.Room, scope rules.BuyerScope) ([]string, error) {
+	prefix, key := buyerKey(r)
+	if key == nil {
+		return nil, nil
 	}
-	return siblingsBefore(tx.Bucket(bucketBuyers), ix)
+	upTo := key[:len(prefix)+8] // the buyer and r's opening time
+	rooms := tx.Bucket(bucketRooms)
+	var candidates []rules.Room
+	c := tx.Bucket(bucketBuyers).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k[:len(upTo)], upTo) <= 0; k, v = c.Next() {
+		id := string(k[len(prefix)+8:])
+		if id == r.ID {
+			continue
+		}
+		if len(v) > 0 {
+			sib, err := siblingRoom(r.Buyer, prefix, k, v)
+			if err != nil {
+				return nil, err
+			}
+			candidates = append(candidates, sib)
+			continue
+		}
+		// An entry of schema version 3 before the value existed.
+		rec := rooms.Get([]byte(id))
+		if rec == nil {
+			return nil, fmt.Errorf("buyer index names room %q, which has no record", id)
+		}
+		decoded, err := decodeRecord(rec)
+		if err != nil {
+			return nil, fmt.Errorf("room %q: %w", id, err)
+		}
+		candidates = append(candidates, decoded.merge(id, nil))
+	}
+	return scope.EarlierRooms(r, candidates), nil
 }
 
 // buildIndexes fills both indexes from the room records (migration to

@@ -253,3 +253,17 @@ func fileSum(t *testing.T, path string) [32]byte {
 	}
 	return sha256.Sum256(b)
 }
+
+// TestPlanJSONEmptyIsAnArray: a plan with nothing to send prints [], not
+// null, so a script can iterate it without a special case.
+func TestPlanJSONEmptyIsAnArray(t *testing.T) {
+	cfg := cliSetup(t)
+	// Long after every deadline of the room (its 120-day limit included).
+	out, code := run(t, "--config", cfg, "plan", "--json", "--now", "2027-12-01 00:00")
+	if code != 0 {
+		t.Fatalf("plan exited %d: %s", code, out)
+	}
+	if strings.TrimSpace(out) != "[]" {
+		t.Errorf("plan --json with nothing ahead printed %q, want []", out)
+	}
+}

@@ -68,6 +68,9 @@ deadline, at, step, ...} with RFC 3339 times.`,
 					return err
 				}
 				if asJSON {
+					if steps == nil {
+						steps = []control.PlanStep{} // an empty plan is [], never null
+					}
 					return writeJSON(a.stdout, steps)
 				}
 				printPlan(a.stdout, steps, cfg)

@@ -272,8 +272,11 @@ func TestButtonRecordsAcksAndUpdatesTheAlert(t *testing.T) {
 		{"sent", "en", ActionSent,
 			"✅ Recorded by <@U0SELLER>: message sent at Wed 11/25 14:03 — next: delivery-due by Fri 11/27 18:00 (2d 3h left)",
 			rules.EventSellerMessage},
+		// Coconala approves the delivery by itself 72 h later, the very
+		// instant eligible-to-close would fall due (issue 19, rule 2): what
+		// is left to do is rating the buyer once the room has closed.
 		{"delivered", "en", ActionDelivered,
-			"✅ Recorded by <@U0SELLER>: delivered at Wed 11/25 14:03 — next: eligible-to-close by Sat 11/28 14:03 (3d left)",
+			"✅ Recorded by <@U0SELLER>: delivered at Wed 11/25 14:03 — next: rate-buyer by Tue 2/16 14:03 (83d left)",
 			rules.EventDelivered},
 		{"snooze", "en", ActionSnooze,
 			"😴 Snoozed by <@U0SELLER> until Wed 11/25 16:03 (deadlines still alert) — next: delivery-due by Fri 11/27 18:00 (2d 3h left)",
