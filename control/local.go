@@ -240,7 +240,7 @@ func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert,
 	for _, a := range alerts {
 		v := l.viewOf(a)
 		v.Overdue = a.Overdue(now)
-		v.TimeLeft = message.TimeLeft(a.Deadline.Sub(now), lang)
+		v.TimeLeft = message.TimeTo(a, now, lang)
 		v.Action = message.Action(a.Kind, lang)
 		st.Alerts = append(st.Alerts, v)
 	}

@@ -96,9 +96,10 @@ type AlertView struct {
 	Severity rules.Severity `json:"severity"`
 	Deadline time.Time      `json:"deadline"`
 	// Overdue, TimeLeft and Action are set by Status, counted from the
-	// moment of the request: whether the deadline has passed, how far it is
-	// ("2d 3h left", "overdue by 6d") and what to do, both in the
-	// configured language.
+	// moment of the request: whether a deadline that is a limit has passed
+	// (rules.Alert.Overdue), how far it is ("2d 3h left", "overdue by 6d",
+	// "3d ago" — message.TimeTo) and what to do, both in the configured
+	// language.
 	Overdue  bool   `json:"overdue,omitempty"`
 	TimeLeft string `json:"time_left,omitempty"`
 	Action   string `json:"action,omitempty"`

@@ -6,16 +6,31 @@ import (
 	"time"
 )
 
-// Overdue reports whether the alert's deadline has passed at now.
+// IsLimit reports whether the kind's deadline is a limit to act by, which
+// an alert can be past (overdue): the first message, the check-in, the
+// reply before the buyer may cancel, the answer to a cancellation request,
+// the delivery. The other kinds' deadlines are the moment something becomes
+// possible or worth doing (may-cancel, eligible-to-close, rate-buyer, …):
+// past it, such an alert is current, not late.
+func (k Kind) IsLimit() bool {
+	switch k {
+	case FirstMessage, CheckIn, CancelRisk, CancelRequest, DeliveryDue:
+		return true
+	}
+	return false
+}
+
+// Overdue reports whether the alert's deadline is a limit and has passed at
+// now.
 func (a Alert) Overdue(now time.Time) bool {
-	return a.Deadline.Before(now)
+	return a.Kind.IsLimit() && a.Deadline.Before(now)
 }
 
 // SeverityAt is how much is at stake at now: the alert's own severity, except
 // for a delivery date, which warns until it has passed and is critical only
 // once the delivery is late (DESIGN §1).
 func (a Alert) SeverityAt(now time.Time) Severity {
-	if a.Overdue(now) {
+	if a.Deadline.Before(now) {
 		return a.Severity
 	}
 	return a.warnSeverity()
@@ -30,8 +45,8 @@ func (a Alert) warnSeverity() Severity {
 }
 
 // CompareUrgency orders alerts at now, most urgent first: an overdue alert
-// before an upcoming one, then by the severity at now (critical, warning,
-// info), then by deadline, then in the order of Kinds, then by room. Every
+// before any other, then by the severity at now (critical, warning, info),
+// then by deadline, then in the order of Kinds, then by room. Every
 // list that puts what is most at stake first — status, the digest, the web
 // app — sorts with it.
 func CompareUrgency(x, y Alert, now time.Time) int {

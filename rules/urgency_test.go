@@ -29,11 +29,12 @@ func TestCompareUrgency(t *testing.T) {
 		alert(DeliveryDue, Critical, "6d ago", "1"), // overdue and critical
 		alert(CancelRisk, Critical, "1h ago", "2"),  // overdue, critical, later deadline
 		alert(CheckIn, Warning, "6d ago", "3"),      // overdue, warning
-		alert(RateBuyer, Info, "1h ago", "4"),       // overdue, info
 		alert(FirstMessage, Critical, "in 3d", "5"), // upcoming critical, however far
+		alert(SendTerms, Warning, "6d ago", "9"),    // warning, past its moment but not a limit: not overdue
 		alert(CheckIn, Warning, "in 2h", "6"),       // upcoming warning
 		alert(DeliveryDue, Critical, "in 3d", "7"),  // a delivery date only warns until it passes
 		alert(SendTerms, Warning, "in 3d", "7"),     // same deadline: the order of Kinds
+		alert(RateBuyer, Info, "1h ago", "4"),       // info, current
 		alert(RoomExpiry, Info, "in 2h", "8"),       // upcoming info
 		alert(RoomExpiry, Info, "in 101d", "1"),     // the farthest last
 		alert(ExportFiles, Info, "in 101d", "1"),    // same deadline: the order of Kinds
@@ -48,6 +49,20 @@ func TestCompareUrgency(t *testing.T) {
 				t.Fatalf("position %d: got %s/%s %s, want %s/%s %s", i,
 					got[i].Room, got[i].Kind, show(got[i].Deadline), want[i].Room, want[i].Kind, show(want[i].Deadline))
 			}
+		}
+	}
+}
+
+func TestOverdueOnlyPastALimit(t *testing.T) {
+	now := jst(2026, 11, 25, 9, 0)
+	for _, k := range Kinds {
+		a := Alert{Kind: k, Severity: Info, Deadline: now.Add(-hour)}
+		limit := k == FirstMessage || k == CheckIn || k == CancelRisk || k == CancelRequest || k == DeliveryDue
+		if a.Overdue(now) != limit {
+			t.Errorf("%s an hour past its deadline: overdue = %v, want %v", k, a.Overdue(now), limit)
+		}
+		if a.Deadline = now.Add(hour); a.Overdue(now) {
+			t.Errorf("%s an hour before its deadline is overdue", k)
 		}
 	}
 }

@@ -79,3 +79,19 @@ func StepLabel(name, lang string) string {
 	}
 	return name
 }
+
+// TimeTo says how far the alert's deadline lies from now, in lang: "2d 3h
+// left"; once passed, "overdue by 6d" when the deadline is a limit
+// (rules.Kind.IsLimit) and "3d ago" when it was the moment something became
+// due, which is not late.
+func TimeTo(a rules.Alert, now time.Time, lang string) string {
+	lang = Language(lang)
+	d := a.Deadline.Sub(now)
+	if d > -time.Minute || a.Kind.IsLimit() {
+		return relative(d, lang)
+	}
+	if lang == Japanese {
+		return span(-d, lang) + "前"
+	}
+	return span(-d, lang) + " ago"
+}

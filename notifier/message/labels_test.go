@@ -2,6 +2,7 @@ package message
 
 import (
 	"testing"
+	"time"
 
 	"github.com/mattn/go-runewidth"
 
@@ -54,6 +55,29 @@ func TestStepLabel(t *testing.T) {
 		}
 		if got := StepLabel(c.name, "en"); got != c.name {
 			t.Errorf("StepLabel(%q, en) = %q, want the name itself", c.name, got)
+		}
+	}
+}
+
+func TestTimeTo(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		kind     rules.Kind
+		deadline time.Duration // from now
+		en, ja   string
+	}{
+		{rules.DeliveryDue, -6 * 24 * time.Hour, "overdue by 6d", "6日超過"},
+		{rules.CheckIn, 27 * time.Hour, "1d 3h left", "残り1日3時間"},
+		{rules.MayCancel, -3 * 24 * time.Hour, "3d ago", "3日前"},
+		{rules.RoomExpiry, 101 * 24 * time.Hour, "101d left", "残り101日"},
+		{rules.RateBuyer, -30 * time.Second, "now", "今"},
+	} {
+		a := rules.Alert{Kind: c.kind, Deadline: now.Add(c.deadline)}
+		if got := TimeTo(a, now, "en"); got != c.en {
+			t.Errorf("%s %s: %q, want %q", c.kind, c.deadline, got, c.en)
+		}
+		if got := TimeTo(a, now, "ja"); got != c.ja {
+			t.Errorf("%s %s ja: %q, want %q", c.kind, c.deadline, got, c.ja)
 		}
 	}
 }
