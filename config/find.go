@@ -23,13 +23,53 @@ func Find(flag string) (string, error) {
 	}
 	tried := []string{"--config (not given)", "$ROOMWATCH_CONFIG (not set)"}
 	for _, path := range searchPath() {
-		info, err := os.Stat(path)
-		if err == nil && !info.IsDir() {
+		if isFile(path) {
 			return filepath.Abs(path)
 		}
 		tried = append(tried, path)
 	}
 	return "", fmt.Errorf("config: no config file found; tried %s", strings.Join(tried, ", "))
+}
+
+// Shadowed lists the config files that exist further down the search path
+// than the one Find chose for flag, when $ROOMWATCH_CONFIG or
+// ./roomwatch.yaml chose it: a service started elsewhere most likely runs
+// on one of them, so a command reading the chosen file may not be talking
+// about the service's rooms and store at all. A file named by --config is
+// an explicit choice and shadows nothing; so is the user's own config over
+// the system one.
+func Shadowed(flag, chosen string) []string {
+	if flag != "" || chosen == "" {
+		return nil
+	}
+	search := searchPath()
+	rest := search[1:] // below ./roomwatch.yaml
+	if os.Getenv("ROOMWATCH_CONFIG") != "" {
+		rest = search
+	} else if !sameFile(chosen, search[0]) {
+		return nil // chosen further down: nothing it hides counts
+	}
+	var out []string
+	for _, path := range rest {
+		if isFile(path) && !sameFile(path, chosen) {
+			out = append(out, path)
+		}
+	}
+	return out
+}
+
+func isFile(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
+}
+
+func sameFile(a, b string) bool {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && os.SameFile(ia, ib)
 }
 
 // searchPath lists the default places, in order.

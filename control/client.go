@@ -143,6 +143,17 @@ func (c *Client) Reload(ctx context.Context) error {
 	return c.call(ctx, http.MethodPost, pathReload, nil, struct{}{}, &out)
 }
 
+// Where asks the daemon which configuration and store it runs on.
+func (c *Client) Where(ctx context.Context) (Where, error) {
+	var out Where
+	if err := c.call(ctx, http.MethodGet, pathWhere, nil, nil, &out); err != nil {
+		return Where{}, err
+	}
+	// Whatever the daemon's own Local says, the answer came over its socket.
+	out.Daemon = true
+	return out, nil
+}
+
 // Backup streams the daemon's consistent copy of its store into w. A copy
 // whose length does not match what the daemon says it sent is an error, so
 // a cut-off transfer never passes for a backup.

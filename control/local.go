@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"slices"
 	"time"
 
@@ -156,34 +157,38 @@ func (l *Local) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, er
 	if err != nil {
 		return nil, err
 	}
-	out := make([]RoomStatus, 0, len(rooms))
+	type described struct {
+		status RoomStatus
+		next   *rules.Alert
+	}
+	all := make([]described, 0, len(rooms))
 	for _, r := range rooms {
-		st, err := l.describe(r, now)
+		st, next, err := l.describe(r, now)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, st)
+		all = append(all, described{st, next})
 	}
-	sortStatus(out)
-	return out, nil
-}
-
-// sortStatus puts the most urgent room first: rooms with a next deadline by
-// that deadline, then rooms with nothing to do, by ID.
-func sortStatus(rs []RoomStatus) {
-	slices.SortStableFunc(rs, func(a, b RoomStatus) int {
+	// The most urgent room first, by its most urgent alert; rooms with
+	// nothing to do last, by ID.
+	slices.SortStableFunc(all, func(a, b described) int {
 		switch {
-		case a.Next != nil && b.Next != nil:
-			if c := a.Next.Deadline.Compare(b.Next.Deadline); c != 0 {
+		case a.next != nil && b.next != nil:
+			if c := rules.CompareUrgency(*a.next, *b.next, now); c != 0 {
 				return c
 			}
-		case a.Next != nil:
+		case a.next != nil:
 			return -1
-		case b.Next != nil:
+		case b.next != nil:
 			return 1
 		}
-		return compareIDs(a.Room, b.Room)
+		return compareIDs(a.status.Room, b.status.Room)
 	})
+	out := make([]RoomStatus, len(all))
+	for i, d := range all {
+		out[i] = d.status
+	}
+	return out, nil
 }
 
 func compareIDs(a, b string) int {
@@ -204,16 +209,19 @@ func (l *Local) statusOf(id string, now time.Time) (RoomStatus, error) {
 	if err != nil {
 		return RoomStatus{}, err
 	}
-	return l.describe(r, now)
+	st, _, err := l.describe(r, now)
+	return st, err
 }
 
-func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, error) {
+// describe is a room at now with every live alert, most urgent first; it
+// also returns the most urgent alert itself (nil when there is none).
+func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert, error) {
 	env, err := l.Engine.Env(r)
 	if err != nil {
-		return RoomStatus{}, err
+		return RoomStatus{}, nil, err
 	}
 	alerts := rules.Alerts(r, env)
-	slices.SortStableFunc(alerts, func(a, b rules.Alert) int { return a.Deadline.Compare(b.Deadline) })
+	rules.SortByUrgency(alerts, now)
 	st := RoomStatus{
 		Room: r.ID, Title: r.Title, Buyer: r.Buyer, URL: r.URL,
 		State:  rules.StateOf(r),
@@ -228,24 +236,21 @@ func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, error) {
 	if env.Snooze.Active(now) {
 		st.Snoozed = l.local(env.Snooze.Until)
 	}
-	var next *rules.Alert
-	for i, a := range alerts {
-		st.Alerts = append(st.Alerts, l.viewOf(a))
-		if !a.Deadline.Before(now) && next == nil {
-			next = &alerts[i]
-		}
+	lang := l.Engine.Config().Language
+	for _, a := range alerts {
+		v := l.viewOf(a)
+		v.Overdue = a.Overdue(now)
+		v.TimeLeft = message.TimeTo(a, now, lang)
+		v.Action = message.Action(a.Kind, lang)
+		st.Alerts = append(st.Alerts, v)
 	}
-	if next == nil && len(alerts) > 0 {
-		// Every deadline has passed: the latest overdue one is what to act on.
-		next = &alerts[len(alerts)-1]
+	if len(alerts) == 0 {
+		return st, nil, nil
 	}
-	if next != nil {
-		v := l.viewOf(*next)
-		st.Next = &v
-		st.TimeLeft = message.TimeLeft(next.Deadline.Sub(now), l.Engine.Config().Language)
-		st.Action = message.Action(next.Kind, l.Engine.Config().Language)
-	}
-	return st, nil
+	next := st.Alerts[0]
+	st.Next = &next
+	st.TimeLeft, st.Action = next.TimeLeft, next.Action
+	return st, &alerts[0], nil
 }
 
 func (l *Local) viewOf(a rules.Alert) AlertView {
@@ -309,12 +314,10 @@ func (l *Local) Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error) {
 		if c := compareIDs(a.Room, b.Room); c != 0 {
 			return c
 		}
-		return kindOrder(a.Kind) - kindOrder(b.Kind)
+		return rules.CompareKinds(a.Kind, b.Kind)
 	})
 	return out, nil
 }
-
-func kindOrder(k rules.Kind) int { return slices.Index(rules.Kinds, k) }
 
 // History returns a room's events and the alerts sent for it, including
 // rooms no longer in the configuration.
@@ -358,6 +361,17 @@ func (l *Local) Reload(ctx context.Context) error {
 		return inputErrorf("no daemon is running: the next start reads the configuration")
 	}
 	return l.Reloader(ctx)
+}
+
+// Where names the configuration and store this Local works on. Inside the
+// daemon (which sets Reloader) it also gives the daemon's process ID.
+func (l *Local) Where(ctx context.Context) (Where, error) {
+	cfg := l.Engine.Config()
+	w := Where{Config: cfg.Path, Store: cfg.Store}
+	if l.Reloader != nil {
+		w.Daemon, w.PID = true, os.Getpid()
+	}
+	return w, nil
 }
 
 // Backup writes a consistent copy of the store, taken in one read

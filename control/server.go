@@ -29,6 +29,7 @@ const (
 	pathHistory = "/v1/history"
 	pathReload  = "/v1/reload"
 	pathBackup  = "/v1/backup"
+	pathWhere   = "/v1/where"
 )
 
 // errorBody is how the API reports a failure.
@@ -94,6 +95,9 @@ func Handler(svc Service, log *slog.Logger) http.Handler {
 			return
 		}
 		w.Header().Set(http.TrailerPrefix+"Backup-Length", strconv.FormatInt(cw.n, 10))
+	})
+	mux.HandleFunc("GET "+pathWhere, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, log)(svc.Where(r.Context()))
 	})
 	handleStats(mux, svc, log)
 	return mux

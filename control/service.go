@@ -27,6 +27,21 @@ type Service interface {
 	Reload(ctx context.Context) error
 	// Backup writes a consistent copy of the store to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
+	// Where says which configuration and store the operations run on.
+	Where(ctx context.Context) (Where, error)
+}
+
+// Where is which configuration and store a Service works on, and whether a
+// running daemon serves it, so a command can say where an event went: the
+// configuration found in the working folder and the one a service runs on
+// may be different files with different stores.
+type Where struct {
+	// Daemon is true when a running daemon took the request; false when the
+	// command opened the store itself.
+	Daemon bool   `json:"daemon"`
+	PID    int    `json:"pid,omitempty"` // the daemon's process
+	Config string `json:"config"`        // the configuration file, absolute
+	Store  string `json:"store"`         // the bbolt file, absolute
 }
 
 // EventRequest records that something happened in a room.
@@ -73,14 +88,34 @@ type HistoryRequest struct {
 	Room string `json:"room"`
 }
 
-// AlertView is an alert as shown to a person or a script.
+// AlertView is an alert as shown to a person or a script. Severity is the
+// alert's own (the severity of its deadline, as in `plan`); SeverityAt says
+// how much is at stake at a given moment.
 type AlertView struct {
 	Kind     rules.Kind     `json:"kind"`
 	Severity rules.Severity `json:"severity"`
 	Deadline time.Time      `json:"deadline"`
+	// Overdue, TimeLeft and Action are set by Status, counted from the
+	// moment of the request: whether a deadline that is a limit has passed
+	// (rules.Alert.Overdue), how far it is ("2d 3h left", "overdue by 6d",
+	// "3d ago" — message.TimeTo) and what to do, both in the configured
+	// language.
+	Overdue  bool   `json:"overdue,omitempty"`
+	TimeLeft string `json:"time_left,omitempty"`
+	Action   string `json:"action,omitempty"`
 }
 
-// RoomStatus is one room at a glance.
+// SeverityAt is the severity of the alert at now: an upcoming delivery date
+// only warns (rules.Alert.SeverityAt).
+func (v AlertView) SeverityAt(now time.Time) rules.Severity {
+	return rules.Alert{Kind: v.Kind, Severity: v.Severity, Deadline: v.Deadline}.SeverityAt(now)
+}
+
+// RoomStatus is one room at a glance. Next is the room's most urgent alert
+// (rules.CompareUrgency: overdue first, then the most at stake, then the
+// soonest), with its TimeLeft and Action repeated at the top level for
+// scripts written before Alerts carried them; Alerts holds every live alert
+// of the room, most urgent first.
 type RoomStatus struct {
 	Room     string      `json:"room"`
 	Title    string      `json:"title,omitempty"`

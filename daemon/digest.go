@@ -104,11 +104,14 @@ type digestEntry struct {
 	alert rules.Alert
 }
 
-// digestList keeps the earliest maxDigestEntries entries of a list and
-// counts them all, so a store of a million rooms digests in little memory.
+// digestList keeps the first maxDigestEntries entries of a list in its
+// order and counts them all, so a store of a million rooms digests in
+// little memory.
 type digestList struct {
 	entries []digestEntry
 	total   int
+	// order sorts the list; nil means by deadline.
+	order func(a, b digestEntry) int
 }
 
 func (l *digestList) add(e digestEntry) {
@@ -120,42 +123,50 @@ func (l *digestList) add(e digestEntry) {
 }
 
 func (l *digestList) trim() {
+	order := l.order
+	if order == nil {
+		order = byDeadline
+	}
 	slices.SortFunc(l.entries, func(a, b digestEntry) int {
-		return cmp.Or(a.alert.Deadline.Compare(b.alert.Deadline), cmp.Compare(a.room.ID, b.room.ID))
+		return cmp.Or(order(a, b), cmp.Compare(a.room.ID, b.room.ID))
 	})
 	l.entries = l.entries[:min(len(l.entries), maxDigestEntries)]
 }
 
-// agenda is what a digest says: each room's next deadline within the day
-// ahead, and the rooms at risk.
+func byDeadline(a, b digestEntry) int { return a.alert.Deadline.Compare(b.alert.Deadline) }
+
+// agenda is what a digest says: the rooms at risk, each under its worst
+// risk and the most urgent first, and each other room's next deadline
+// within the day ahead, the soonest first.
 type agenda struct {
 	upcoming, atRisk digestList
 }
 
 // agenda walks every room once.
 func (d *Daemon) agenda(now time.Time) (agenda, error) {
-	var ag agenda
+	ag := agenda{atRisk: digestList{order: func(a, b digestEntry) int {
+		return rules.CompareUrgency(a.alert, b.alert, now)
+	}}}
+	risky := func(a rules.Alert) bool { return atRisk(a, now) }
 	err := d.store.ForEachRoom(func(r rules.Room) error {
 		env, err := d.engine.Env(r)
 		if err != nil {
 			return err
 		}
-		var next, risk *rules.Alert
 		alerts := rules.Alerts(r, env)
+		risk, hasRisk := rules.MostUrgent(alerts, now, risky)
+		if hasRisk {
+			ag.atRisk.add(digestEntry{r, risk})
+		}
+		var next *rules.Alert
 		for i, a := range alerts {
 			if !a.Deadline.Before(now) && (next == nil || a.Deadline.Before(next.Deadline)) {
 				next = &alerts[i]
 			}
-			if atRisk(a, now) && (risk == nil || a.Deadline.Before(risk.Deadline)) {
-				risk = &alerts[i]
-			}
-		}
-		if risk != nil {
-			ag.atRisk.add(digestEntry{r, *risk})
 		}
 		// A deadline already listed as a risk is not listed twice.
 		if next != nil && !next.Deadline.After(now.Add(digestAhead)) &&
-			(risk == nil || risk.Kind != next.Kind || !risk.Deadline.Equal(next.Deadline)) {
+			(!hasRisk || risk.Kind != next.Kind || !risk.Deadline.Equal(next.Deadline)) {
 			ag.upcoming.add(digestEntry{r, *next})
 		}
 		return nil
@@ -169,14 +180,15 @@ func (d *Daemon) agenda(now time.Time) (agenda, error) {
 }
 
 // atRisk reports whether an alert puts the order in danger now: a critical
-// clock is running (no first message yet, or the buyer waiting on the
-// seller), the delivery date has passed, or the seller's check-in is overdue.
+// clock is running (no first message yet, the buyer waiting on the seller,
+// a cancellation request to answer), the delivery date has passed, or the
+// seller's check-in is overdue.
 func atRisk(a rules.Alert, now time.Time) bool {
 	switch a.Kind {
-	case rules.FirstMessage, rules.CancelRisk:
+	case rules.FirstMessage, rules.CancelRisk, rules.CancelRequest:
 		return true
 	case rules.DeliveryDue, rules.CheckIn:
-		return a.Deadline.Before(now)
+		return a.Overdue(now)
 	}
 	return false
 }

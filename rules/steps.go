@@ -48,10 +48,7 @@ func appendSteps(dst []Step, a Alert, env Env) []Step {
 	pol := env.Policy
 	first := len(dst)
 	if warns(a.Kind) {
-		sev := a.Severity
-		if a.Kind == DeliveryDue {
-			sev = Warning // a delivery is only critical once it is late
-		}
+		sev := a.warnSeverity() // a delivery is only critical once it is late
 		for _, before := range pol.WarnBefore {
 			at := a.Deadline.Add(-before)
 			// A warn step already past when the deadline became known

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -210,9 +211,9 @@ rooms:
 }
 
 func TestNotifyTestReportsEachNotifier(t *testing.T) {
-	var got []string
+	var requests atomic.Int32 // the handler runs on the server's goroutine
 	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = append(got, r.URL.Path)
+		requests.Add(1)
 		w.Write([]byte("ok"))
 	}))
 	defer ok.Close()
@@ -229,8 +230,8 @@ func TestNotifyTestReportsEachNotifier(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, code := run(t, "--config", cfg, "notify-test", "phone")
-	if code != 0 || !strings.Contains(out, "phone: ok") || len(got) != 1 {
-		t.Errorf("notify-test phone exited %d (%d requests): %s", code, len(got), out)
+	if n := requests.Load(); code != 0 || !strings.Contains(out, "phone: ok") || n != 1 {
+		t.Errorf("notify-test phone exited %d (%d requests): %s", code, n, out)
 	}
 	out, code = run(t, "--config", cfg, "notify-test")
 	if code != 1 || !strings.Contains(out, "phone: ok") || !strings.Contains(out, "old: FAILED") {

@@ -73,7 +73,11 @@ deadline, at, step, ...} with RFC 3339 times.`,
 					}
 					return writeJSON(a.stdout, steps)
 				}
-				printPlan(a.stdout, steps, cfg)
+				now := req.Now
+				if now.IsZero() {
+					now = time.Now()
+				}
+				printPlan(a.stdout, steps, cfg, now, terminalOf(a.stdout))
 				return nil
 			})
 		},
@@ -92,7 +96,9 @@ func (a *app) statusCommand() *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withService(cmd, true, func(cfg *config.Config, svc control.Service) error {
-				var req control.StatusRequest
+				// One instant for the service's "time left" and the table's
+				// dates and colours.
+				req := control.StatusRequest{Now: time.Now()}
 				if len(args) == 1 {
 					req.Room = args[0]
 				}
@@ -103,7 +109,7 @@ func (a *app) statusCommand() *cobra.Command {
 				if asJSON {
 					return writeJSON(a.stdout, rooms)
 				}
-				printStatus(a.stdout, rooms, cfg, useColour(a.stdout))
+				printStatus(a.stdout, rooms, cfg, req.Now, terminalOf(a.stdout))
 				return nil
 			})
 		},
@@ -155,11 +161,14 @@ func (a *app) eventCommand(name string, event rules.EventKind, short string) *co
 					return err
 				}
 				if asJSON {
+					// stdout stays one JSON document; the note goes to stderr.
+					a.printWhere(cmd.Context(), a.stderr, cfg, svc)
 					return writeJSON(a.stdout, st)
 				}
 				recorded := st.Events[event]
 				fmt.Fprintf(a.stdout, "%s: %s recorded at %s\n", st.Room, event, localTime(recorded, cfg))
 				printNext(a.stdout, st, cfg)
+				a.printWhere(cmd.Context(), a.stdout, cfg, svc)
 				return nil
 			})
 		},
@@ -199,6 +208,7 @@ func (a *app) ackCommand() *cobra.Command {
 				for _, v := range res.Acked {
 					fmt.Fprintf(a.stdout, "%s: acknowledged %s (deadline %s); the deadline itself still alerts\n", res.Room, v.Kind, localTime(v.Deadline, cfg))
 				}
+				a.printWhere(cmd.Context(), a.stdout, cfg, svc)
 				return nil
 			})
 		},
@@ -226,6 +236,7 @@ func (a *app) snoozeCommand() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s: alerts held until %s (deadline breaches still alert)\n", st.Room, localTime(st.Snoozed, cfg))
+				a.printWhere(cmd.Context(), a.stdout, cfg, svc)
 				return nil
 			})
 		},

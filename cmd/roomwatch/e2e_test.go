@@ -364,9 +364,13 @@ func TestDaemonRecordsEventsOverTheSocket(t *testing.T) {
 		t.Errorf("plan differs with the daemon running:\n%s\nvs stopped:\n%s", running, stopped)
 	}
 	sentAt := time.Now().Add(-time.Minute).Truncate(time.Minute)
-	out, err := exec.Command(binary, "--config", cfg, "sent", "7001", "--at", ts(sentAt), "--json").CombinedOutput()
+	// stdout is the JSON alone; where the event went is said on stderr.
+	sent := exec.Command(binary, "--config", cfg, "sent", "7001", "--at", ts(sentAt), "--json")
+	var stderr bytes.Buffer
+	sent.Stderr = &stderr
+	out, err := sent.Output()
 	if err != nil {
-		t.Fatalf("sent: %v\n%s", err, out)
+		t.Fatalf("sent: %v\n%s%s", err, out, stderr.String())
 	}
 	var st struct {
 		Events map[string]time.Time `json:"events"`

@@ -10,6 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mattn/go-runewidth"
+	"golang.org/x/term"
+
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/notifier/message"
@@ -19,38 +22,57 @@ import (
 // words holds the few labels of the terminal output, per language.
 var words = map[string]map[string]string{
 	"en": {
-		"nothing":  "Nothing to send: no alert step is planned.",
-		"room":     "ROOM",
-		"buyer":    "BUYER",
-		"state":    "STATE",
-		"next":     "NEXT DEADLINE",
-		"left":     "LEFT",
-		"todo":     "TO DO",
-		"noroom":   "No rooms are tracked. Add one to the configuration or with `roomwatch add`.",
-		"events":   "Events",
-		"alerts":   "Alerts",
-		"none":     "(none)",
-		"deadline": "deadline",
-		"held":     "held from",
-		"nextis":   "next: %s, %s (%s)",
-		"nonext":   "no deadline ahead",
+		"nothing":      "Nothing to send: no alert step is planned.",
+		"room":         "ROOM",
+		"buyer":        "BUYER",
+		"state":        "STATE",
+		"title":        "TITLE",
+		"deadline-col": "DEADLINE",
+		"left":         "LEFT",
+		"todo":         "TO DO",
+		"noroom":       "No rooms are tracked. Add one to the configuration or with `roomwatch add`.",
+		"events":       "Events",
+		"alerts":       "Alerts",
+		"none":         "(none)",
+		"held":         " (held from %s)",
+		"at":           "AT",
+		"severity":     "SEVERITY",
+		"alert":        "ALERT",
+		"step":         "STEP",
+		"nextis":       "most urgent: %s, %s (%s)",
+		"nonext":       "no deadline ahead",
+		// where an event went (printWhere)
+		"where-daemon": "taken by the running daemon%s; store %s",
+		"where-pid":    " (pid %d)",
+		"where-config": " — it runs on %s, not on %s",
+		"where-socket": "taken by the running daemon on %s",
+		"where-store":  "no daemon running: written straight to the store %s",
 	},
 	"ja": {
-		"nothing":  "送信予定の通知はありません。",
-		"room":     "ルーム",
-		"buyer":    "購入者",
-		"state":    "状態",
-		"next":     "次の期限",
-		"left":     "残り",
-		"todo":     "やること",
-		"noroom":   "監視中のトークルームはありません。設定ファイルか `roomwatch add` で追加してください。",
-		"events":   "出来事",
-		"alerts":   "通知",
-		"none":     "(なし)",
-		"deadline": "期限",
-		"held":     "本来",
-		"nextis":   "次: %s %s (%s)",
-		"nonext":   "今後の期限はありません",
+		"nothing":      "送信予定の通知はありません。",
+		"room":         "ルーム",
+		"buyer":        "購入者",
+		"state":        "状態",
+		"title":        "タイトル",
+		"deadline-col": "期限",
+		"left":         "残り",
+		"todo":         "やること",
+		"noroom":       "監視中のトークルームはありません。設定ファイルか `roomwatch add` で追加してください。",
+		"events":       "出来事",
+		"alerts":       "通知",
+		"none":         "(なし)",
+		"held":         "（本来 %s）",
+		"at":           "送信",
+		"severity":     "重要度",
+		"alert":        "通知",
+		"step":         "段階",
+		"nextis":       "最優先: %s %s（%s）",
+		"nonext":       "今後の期限はありません",
+		"where-daemon": "稼働中のデーモン%sが受け付けました（ストア %s）",
+		"where-pid":    "（pid %d）",
+		"where-config": "。デーモンの設定は %s で、このコマンドの %s とは別です",
+		"where-socket": "稼働中のデーモン（%s）が受け付けました",
+		"where-store":  "デーモンが動いていないため、ストアに直接書き込みました: %s",
 	},
 }
 
@@ -61,15 +83,6 @@ func word(cfg *config.Config, key string) string {
 	return words["en"][key]
 }
 
-// localDay is a day heading: "2026-11-20 Fri" or "2026-11-20 (金)".
-func localDay(t time.Time, cfg *config.Config) string {
-	t = t.In(cfg.Timezone)
-	if cfg.Language == "ja" {
-		return t.Format("2006-01-02") + " (" + message.Weekday(t, "ja") + ")"
-	}
-	return t.Format("2006-01-02 Mon")
-}
-
 // localTime is a moment in the configured zone, to the minute.
 func localTime(t time.Time, cfg *config.Config) string {
 	if t.IsZero() {
@@ -78,98 +91,128 @@ func localTime(t time.Time, cfg *config.Config) string {
 	return t.In(cfg.Timezone).Format("2006-01-02 15:04")
 }
 
+// severityMark leads a severity in a table, so the most pressing rows
+// stand out without colour too.
 var severityMark = map[rules.Severity]string{
 	rules.Critical: "!!",
 	rules.Warning:  "! ",
-	rules.Info:     "  ",
+	rules.Info:     "- ",
 }
 
-// printPlan prints the steps as a timeline grouped by local day.
-func printPlan(w io.Writer, steps []control.PlanStep, cfg *config.Config) {
+// printPlan prints the steps in time order, one line a step, each line whole
+// (grep finds a room's steps with their dates).
+// Dates show their year only when it is not the year of now.
+func printPlan(w io.Writer, steps []control.PlanStep, cfg *config.Config, now time.Time, tty terminal) {
 	if len(steps) == 0 {
 		fmt.Fprintln(w, word(cfg, "nothing"))
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	day := ""
+	lang := cfg.Language
+	t := table{columns: []column{
+		{header: word(cfg, "at")},
+		{header: word(cfg, "severity")},
+		{header: word(cfg, "room")},
+		{header: word(cfg, "title"), max: 30, min: 8},
+		{header: word(cfg, "alert")},
+		{header: word(cfg, "step")},
+		{header: word(cfg, "deadline-col")},
+	}}
 	for _, s := range steps {
-		if d := localDay(s.At, cfg); d != day {
-			if day != "" {
-				fmt.Fprintln(tw)
-			}
-			fmt.Fprintln(tw, d)
-			day = d
-		}
-		extra := ""
-		if !s.Deadline.Equal(s.At) {
-			extra = word(cfg, "deadline") + " " + localTime(s.Deadline, cfg)
-		}
+		step := message.StepLabel(s.Step, lang)
 		if !s.HeldFrom.IsZero() {
-			extra = strings.TrimSpace(extra + " " + word(cfg, "held") + " " + s.HeldFrom.In(cfg.Timezone).Format("15:04"))
+			step += fmt.Sprintf(word(cfg, "held"), s.HeldFrom.In(cfg.Timezone).Format("15:04"))
 		}
-		fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%s\t%s\t%s\t%s\n",
-			s.At.In(cfg.Timezone).Format("15:04"), severityMark[s.Severity], s.Severity,
-			s.Room, s.Kind, s.Step, s.Action, extra)
+		t.add(
+			cell{text: message.Stamp(s.At, now, lang, cfg.Timezone)},
+			cell{text: severityMark[s.Severity] + " " + message.SeverityLabel(s.Severity, lang), colour: severityColour[s.Severity]},
+			cell{text: s.Room},
+			cell{text: orDash(s.Title)},
+			cell{text: message.KindLabel(s.Kind, lang)},
+			cell{text: step},
+			cell{text: message.Stamp(s.Deadline, now, lang, cfg.Timezone)},
+		)
 	}
-	tw.Flush()
+	t.write(w, tty)
 }
 
-// ANSI colours for the status table, by the next alert's severity.
+// ANSI colours by severity.
 var severityColour = map[rules.Severity]string{
 	rules.Critical: "\033[1;31m",
 	rules.Warning:  "\033[33m",
 	rules.Info:     "\033[36m",
 }
 
-// useColour follows the NO_COLOR convention and colours only terminals.
-func useColour(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+const colourReset = "\033[0m"
+
+// terminal is what the output's destination allows: colour, and the width
+// a table must fit (0: no limit, as for a pipe or a file).
+type terminal struct {
+	colour bool
+	width  int
 }
 
-// printStatus prints one row a room, most urgent first.
-func printStatus(w io.Writer, rooms []control.RoomStatus, cfg *config.Config, colour bool) {
+// terminalOf inspects w: colour and a width only for a terminal (a
+// character device such as /dev/null is not one), and no colour when
+// NO_COLOR is set to anything (https://no-color.org) or TERM is dumb.
+func terminalOf(w io.Writer) terminal {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return terminal{}
+	}
+	t := terminal{colour: os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"}
+	if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+		t.width = width
+	}
+	return t
+}
+
+// printStatus prints one row a room, in the order the service gives (the
+// most urgent first), each with its most urgent alert.
+func printStatus(w io.Writer, rooms []control.RoomStatus, cfg *config.Config, now time.Time, tty terminal) {
 	if len(rooms) == 0 {
 		fmt.Fprintln(w, word(cfg, "noroom"))
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", word(cfg, "room"), word(cfg, "buyer"), word(cfg, "state"),
-		word(cfg, "next"), word(cfg, "left"), word(cfg, "todo"))
+	lang := cfg.Language
+	t := table{columns: []column{
+		{header: word(cfg, "room")},
+		{header: word(cfg, "title"), max: 30, min: 8},
+		{header: word(cfg, "buyer"), max: 16, min: 6},
+		{header: word(cfg, "state")},
+		{header: word(cfg, "deadline-col")},
+		{header: word(cfg, "left")},
+		{header: word(cfg, "todo")},
+	}}
 	for _, r := range rooms {
-		next, left, todo := "-", "-", "-"
-		start, end := "", ""
+		deadline, left, todo := cell{text: "-"}, cell{text: "-"}, cell{text: "-"}
 		if r.Next != nil {
-			next = localTime(r.Next.Deadline, cfg) + " " + string(r.Next.Kind)
-			left, todo = r.TimeLeft, r.Action
-			if colour {
-				start, end = severityColour[r.Next.Severity], "\033[0m"
-			}
+			colour := severityColour[r.Next.SeverityAt(now)]
+			deadline = cell{text: message.Stamp(r.Next.Deadline, now, lang, cfg.Timezone), colour: colour}
+			left = cell{text: r.TimeLeft, colour: colour}
+			todo = cell{text: r.Action, colour: colour}
 		}
-		buyer := r.Buyer
-		if buyer == "" {
-			buyer = "-"
-		}
-		// Colour codes go inside the last column so tabwriter's widths stay right.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s%s%s\n", r.Room, buyer, r.State, next, left, start, todo, end)
+		t.add(cell{text: r.Room}, cell{text: orDash(r.Title)}, cell{text: orDash(r.Buyer)},
+			cell{text: message.StateLabel(r.State, lang)}, deadline, left, todo)
 	}
-	tw.Flush()
+	t.write(w, tty)
 }
 
-// printNext prints a room's next deadline after an event was recorded.
+// orDash is s on one line, or "-" for nothing.
+func orDash(s string) string {
+	if s = strings.TrimSpace(message.OneLine(s)); s == "" {
+		return "-"
+	}
+	return s
+}
+
+// printNext prints a room's most urgent alert after an event was recorded.
 func printNext(w io.Writer, st control.RoomStatus, cfg *config.Config) {
 	if st.Next == nil {
 		fmt.Fprintf(w, "%s: %s\n", st.Room, word(cfg, "nonext"))
 		return
 	}
-	fmt.Fprintf(w, "%s: "+word(cfg, "nextis")+"\n", st.Room, st.Next.Kind, localTime(st.Next.Deadline, cfg), st.TimeLeft)
+	fmt.Fprintf(w, "%s: "+word(cfg, "nextis")+"\n", st.Room, message.KindLabel(st.Next.Kind, cfg.Language),
+		message.Stamp(st.Next.Deadline, time.Now(), cfg.Language, cfg.Timezone), st.TimeLeft)
 }
 
 // printHistory prints a room's events and the alerts sent for it.
@@ -198,4 +241,121 @@ func printHistory(w io.Writer, h control.History, cfg *config.Config) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", localTime(a.At, cfg), a.Kind, a.Step, a.Severity, state, strings.TrimSpace(via))
 	}
 	tw.Flush()
+}
+
+// cells measures text in terminal columns: a kanji or kana takes two, so
+// counting runes (or bytes, as text/tabwriter does) misaligns Japanese.
+// Ambiguous-width runes (…, ①, ★) count one column, as tmux and most
+// terminals draw them; RUNEWIDTH_EASTASIAN=1 counts them two for a
+// terminal set to draw them wide.
+var cells = &runewidth.Condition{EastAsianWidth: os.Getenv("RUNEWIDTH_EASTASIAN") == "1", StrictEmojiNeutral: true}
+
+// column is one column of a table.
+type column struct {
+	header string
+	// max cuts longer text (with "…") to this many terminal columns; 0 never.
+	max int
+	// min lets the column shrink down to this width when the table would
+	// be wider than the terminal; 0 never shrinks it.
+	min int
+}
+
+// cell is one value of a table, with an optional ANSI colour.
+type cell struct {
+	text   string
+	colour string
+}
+
+// table lines its columns up by terminal width, not by runes or bytes.
+type table struct {
+	columns []column
+	rows    [][]cell
+}
+
+const columnGap = 2
+
+func (t *table) add(cs ...cell) { t.rows = append(t.rows, cs) }
+
+func (t *table) hasHeader() bool {
+	for _, c := range t.columns {
+		if c.header != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// widths is each column's width: the widest value (header included),
+// capped by max; then, while the table is wider than the terminal, the
+// widest column that may shrink gives up one column at a time.
+func (t *table) widths(termWidth int) []int {
+	w := make([]int, len(t.columns))
+	for i, c := range t.columns {
+		w[i] = cells.StringWidth(c.header)
+	}
+	for _, r := range t.rows {
+		for i, c := range r {
+			w[i] = max(w[i], cells.StringWidth(c.text))
+		}
+	}
+	for i, c := range t.columns {
+		if c.max > 0 && w[i] > c.max {
+			w[i] = c.max
+		}
+	}
+	if termWidth <= 0 {
+		return w
+	}
+	total := columnGap * (len(w) - 1)
+	for _, n := range w {
+		total += n
+	}
+	for ; total > termWidth; total-- {
+		widest := -1
+		for i, c := range t.columns {
+			if c.min > 0 && w[i] > c.min && (widest < 0 || w[i] > w[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break // as narrow as it goes: the terminal wraps the rest
+		}
+		w[widest]--
+	}
+	return w
+}
+
+// write prints the table: every cell cut to its column's width and padded
+// with spaces to it, colour codes outside the measured text.
+func (t *table) write(out io.Writer, tty terminal) {
+	w := t.widths(tty.width)
+	var b strings.Builder
+	line := func(cs []cell) {
+		var l strings.Builder
+		for i, c := range cs {
+			text := cells.Truncate(c.text, w[i], "…")
+			if tty.colour && c.colour != "" && text != "" {
+				l.WriteString(c.colour + text + colourReset)
+			} else {
+				l.WriteString(text)
+			}
+			if i < len(cs)-1 {
+				l.WriteString(strings.Repeat(" ", w[i]-cells.StringWidth(text)+columnGap))
+			}
+		}
+		// Empty trailing cells leave only padding behind.
+		b.WriteString(strings.TrimRight(l.String(), " "))
+		b.WriteByte('\n')
+	}
+	if t.hasHeader() {
+		header := make([]cell, len(t.columns))
+		for i, c := range t.columns {
+			header[i] = cell{text: c.header}
+		}
+		line(header)
+	}
+	for _, r := range t.rows {
+		line(r)
+	}
+	io.WriteString(out, b.String())
 }

@@ -118,5 +118,6 @@ func (a *app) loadConfig(allowDefault bool) (*config.Config, error) {
 		}
 		return nil, err
 	}
+	a.warnShadowed(path)
 	return config.Load(path)
 }

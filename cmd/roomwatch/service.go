@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
@@ -56,6 +58,47 @@ func (a *app) service(ctx context.Context, cfg *config.Config, readOnly bool) (c
 		return nil, nil, err
 	}
 	return &control.Local{Engine: eng}, closeAll, nil
+}
+
+// printWhere says in one line where a change went: to the running daemon,
+// or straight into the store because none runs, and which store. Two
+// configs (./roomwatch.yaml and the service's) mean two stores, and an
+// event written to the wrong one is an alert the service never cancels.
+func (a *app) printWhere(ctx context.Context, w io.Writer, cfg *config.Config, svc control.Service) {
+	where, err := svc.Where(ctx)
+	switch {
+	case err != nil:
+		// A daemon too old to say where it runs: the socket is what we know.
+		fmt.Fprintf(w, word(cfg, "where-socket")+"\n", cfg.Control.Socket)
+	case where.Daemon:
+		pid := ""
+		if where.PID > 0 {
+			pid = fmt.Sprintf(word(cfg, "where-pid"), where.PID)
+		}
+		line := fmt.Sprintf(word(cfg, "where-daemon"), pid, where.Store)
+		if where.Config != "" && where.Config != cfg.Path {
+			line += fmt.Sprintf(word(cfg, "where-config"), where.Config, cfg.Path)
+		}
+		fmt.Fprintln(w, line)
+	default:
+		fmt.Fprintf(w, word(cfg, "where-store")+"\n", where.Store)
+	}
+}
+
+// warnShadowed warns, once and on stderr, when the config a command found
+// hides another that exists further down the search path (DESIGN §4): a
+// service most likely runs on that other one, with another store.
+func (a *app) warnShadowed(path string) {
+	hidden := config.Shadowed(a.configFlag, path)
+	if len(hidden) == 0 {
+		return
+	}
+	from := "found in the working folder"
+	if os.Getenv("ROOMWATCH_CONFIG") != "" {
+		from = "named by $ROOMWATCH_CONFIG"
+	}
+	fmt.Fprintf(a.stderr, "roomwatch: warning: using %s (%s), which shadows %s: a service may be running on that; pass --config to choose\n",
+		path, from, strings.Join(hidden, " and "))
 }
 
 // newLogger logs in logfmt to w; under journald, without timestamps, which

@@ -263,6 +263,10 @@ func updateNote(t *testing.T, form url.Values) string {
 	return blocks.BlockSet[2].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject).Text
 }
 
+// The note names the room's most urgent alert (control.RoomStatus.Next):
+// in the fixture the buyer wrote last and the cancellation clock ran out at
+// 09:00, so a snooze or a delivery (which the rules do not count as a
+// message yet) leaves the overdue cancel-risk first.
 func TestButtonRecordsAcksAndUpdatesTheAlert(t *testing.T) {
 	cases := []struct {
 		name, lang, action string
@@ -279,7 +283,7 @@ func TestButtonRecordsAcksAndUpdatesTheAlert(t *testing.T) {
 			"✅ Recorded by <@U0SELLER>: delivered at Wed 11/25 14:03 — next: rate-buyer by Tue 2/16 14:03 (83d left)",
 			rules.EventDelivered},
 		{"snooze", "en", ActionSnooze,
-			"😴 Snoozed by <@U0SELLER> until Wed 11/25 16:03 (deadlines still alert) — next: delivery-due by Fri 11/27 18:00 (2d 3h left)",
+			"😴 Snoozed by <@U0SELLER> until Wed 11/25 16:03 (deadlines still alert) — next: cancel-risk by Wed 11/25 09:00 (overdue by 5h 3m)",
 			""},
 		{"sent in Japanese", "ja", ActionSent,
 			"✅ <@U0SELLER> さんが記録：メッセージ送信 11/25(水) 14:03 — 次：delivery-due 11/27(金) 18:00 まで（残り2日3時間）",
