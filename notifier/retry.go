@@ -42,8 +42,8 @@ const DefaultFailoverAfter = time.Minute
 // a notifier five minutes before the route moves on.
 func DefaultRetrier() Retrier {
 	return Retrier{
-		Base:     time.Second,
-		Max:      time.Minute,
+		Base:          time.Second,
+		Max:           time.Minute,
 		Deadline:      5 * time.Minute,
 		Jitter:        equalJitter,
 		FailoverAfter: DefaultFailoverAfter,
