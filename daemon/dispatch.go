@@ -91,13 +91,7 @@ func (d *Daemon) drain(ctx context.Context) {
 	}
 	d.takeOff(entries)
 	router := d.activeRouter()
-	for _, batch := range []struct {
-		alerts []notifier.Alert
-		late   bool
-	}{{late, true}, {onTime, false}} {
-		if len(batch.alerts) == 0 {
-			continue
-		}
+	for _, batch := range batches(late, onTime) {
 		router.Deliver(ctx, batch.alerts, batch.late, func(results []notifier.Result) {
 			for _, res := range results {
 				d.settle(ctx, byKey[res.Key], res, now)
@@ -105,6 +99,46 @@ func (d *Daemon) drain(ctx context.Context) {
 			}
 		})
 	}
+}
+
+type batch struct {
+	alerts []notifier.Alert
+	late   bool
+}
+
+// batches orders a drain's sends so the most severe alerts go first. Late
+// and on-time steps are separate messages (a late one says so); when a
+// drain holds both, they are cut by severity too, critical first, late
+// before on time within each, so a repeat of a breach that is due now does
+// not wait behind a catch-up of check-ins. A drain of one kind stays one
+// batch: the router leads each message with its most urgent alert.
+func batches(late, onTime []notifier.Alert) []batch {
+	if len(late) == 0 || len(onTime) == 0 {
+		return slices.DeleteFunc([]batch{{late, true}, {onTime, false}}, func(b batch) bool { return len(b.alerts) == 0 })
+	}
+	// Every severity present, most severe first, so none can be left out.
+	var sevs []rules.Severity
+	for _, a := range slices.Concat(late, onTime) {
+		if !slices.Contains(sevs, a.Step.Severity) {
+			sevs = append(sevs, a.Step.Severity)
+		}
+	}
+	slices.SortFunc(sevs, func(a, b rules.Severity) int { return b.Rank() - a.Rank() })
+	var out []batch
+	for _, sev := range sevs {
+		for _, b := range []batch{{late, true}, {onTime, false}} {
+			var alerts []notifier.Alert
+			for _, a := range b.alerts {
+				if a.Step.Severity == sev {
+					alerts = append(alerts, a)
+				}
+			}
+			if len(alerts) > 0 {
+				out = append(out, batch{alerts, b.late})
+			}
+		}
+	}
+	return out
 }
 
 // inFlight is the set of outbox keys handed to the notifiers and not yet
