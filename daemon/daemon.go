@@ -324,7 +324,10 @@ func (d *Daemon) serve(ctx context.Context) error {
 		cancelDispatch()
 	}()
 	wg.Wait()
-	d.waitLanded(stopLanding)
+	// Sends in flight have the rest of the grace to finish, then are cut
+	// off and report at once; their results land before the store closes.
+	graceEnd, _ := shutdownCtx.Deadline()
+	d.waitLanded(time.Until(graceEnd) + stopLanding)
 	d.digest.stop()
 	if err := d.store.Close(); err != nil {
 		return err

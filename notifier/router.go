@@ -368,6 +368,8 @@ func (l *lane) run() {
 		l.streak++
 		wait := rt.wait(l.streak, err)
 		l.mu.Unlock()
+		l.r.log.Warn("notifier attempt failed; retrying", "notifier", name, "attempt", t.tries,
+			"wait", wait, "err", err)
 		// Every message in this lane now waits on a failing notifier: a
 		// critical one starts its failover clock.
 		for _, q := range queued {
