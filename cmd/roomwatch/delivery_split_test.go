@@ -190,6 +190,8 @@ func TestCatchUpOfFortyOverdueRoomsShowsEveryAlertWhole(t *testing.T) {
 	if len(accepted) < 2 {
 		t.Errorf("%d alerts went out in %d message(s); they cannot fit one", want, len(accepted))
 	}
+	// The ledger is read with the daemon stopped, straight from the store.
+	d.stop(t)
 
 	// Every alert is a section of its own, naming its room and buyer (so
 	// not cut off), and nothing is only counted.
@@ -250,5 +252,4 @@ func TestCatchUpOfFortyOverdueRoomsShowsEveryAlertWhole(t *testing.T) {
 	if !strings.Contains(long, "…") || strings.Contains(long, "<!channel>") {
 		t.Errorf("the 2,000-character title was not shortened and escaped:\n%.300s", long)
 	}
-	d.stop(t)
 }
