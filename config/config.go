@@ -28,10 +28,14 @@ type Config struct {
 	// Routes lists notifier names per severity. A severity the file leaves
 	// out goes to every notifier, so a partial routes section cannot silence
 	// critical alerts by accident; an explicit [] silences it on purpose.
-	Routes  map[rules.Severity][]string
-	Control Control
-	Rooms   []rules.Room   // in file order
-	RoomPos map[string]Pos // room ID → position of its entry, for messages
+	Routes map[rules.Severity][]string
+	// FailoverAfter (routes.failover_after) is how long a critical alert
+	// waits on a failing notifier before the next of its route gets it too;
+	// zero means the default, one minute.
+	FailoverAfter time.Duration
+	Control       Control
+	Rooms         []rules.Room   // in file order
+	RoomPos       map[string]Pos // room ID → position of its entry, for messages
 
 	inlineSecrets []string
 }

@@ -165,6 +165,10 @@ func TestErrorClasses(t *testing.T) {
 			`2:23: routes.critical names notifier "phone", which is not defined (notifiers: console)`},
 		{"unknown severity", "routes:\n  urgent: [console]\n",
 			`2:3: unknown severity "urgent" in routes: use critical, warning or info`},
+		{"failover_after zero", "routes:\n  failover_after: 0s\n",
+			`2:19: routes.failover_after: must be longer than 0 (a critical alert needs some time on its first notifier)`},
+		{"failover_after negative", "routes:\n  failover_after: -1m\n",
+			`2:19: routes.failover_after: "-1m" is negative`},
 		{"room without id", "rooms:\n  - title: x\n    opened: 2026-11-20\n",
 			`2:5: room needs id`},
 		{"room without opened", "rooms:\n  - id: a\n",
@@ -388,6 +392,7 @@ func TestNotifiersAndRoutes(t *testing.T) {
 routes:
   critical: [phone, mail]
   info: []
+  failover_after: 90s
 `)
 	if len(c.Notifiers) != 4 {
 		t.Fatalf("notifiers = %+v", c.Notifiers)
@@ -412,6 +417,9 @@ routes:
 	}
 	if !reflect.DeepEqual(c.Routes, want) {
 		t.Errorf("routes = %v, want %v", c.Routes, want)
+	}
+	if c.FailoverAfter != 90*time.Second {
+		t.Errorf("failover_after = %s, want 1m30s", c.FailoverAfter)
 	}
 	if n, ok := c.NotifierByName("mail"); !ok || n.Host != "smtp.example.com" {
 		t.Errorf("NotifierByName(mail) = %+v, %v", n, ok)

@@ -404,6 +404,16 @@ func (p *parser) routes(e entry, c *Config) {
 		return
 	}
 	for _, re := range f.entries {
+		if re.key == "failover_after" {
+			if d, ok := p.duration(entry{key: "routes.failover_after", keyNode: re.keyNode, val: re.val}); ok {
+				if d == 0 {
+					p.errorf(re.val, "routes.failover_after: must be longer than 0 (a critical alert needs some time on its first notifier)")
+				} else {
+					c.FailoverAfter = d
+				}
+			}
+			continue
+		}
 		severity := rules.Severity(re.key)
 		if !slices.Contains(severities, severity) {
 			p.errorf(re.keyNode, "unknown severity %q in routes: use critical, warning or info", re.key)

@@ -349,6 +349,7 @@ func (l *Local) History(ctx context.Context, req HistoryRequest) (History, error
 		h.Alerts = append(h.Alerts, HistoryAlert{
 			Kind: e.Step.Kind, Step: e.Step.Name, Severity: e.Step.Severity, Deadline: l.local(e.Step.Deadline),
 			At: l.local(e.Step.SendAt), State: e.State, Late: e.Late, Attempts: e.Attempts, SentAt: l.local(e.SentAt), Results: e.Results,
+			Reason: e.Reason,
 		})
 	}
 	slices.SortStableFunc(h.Alerts, func(a, b HistoryAlert) int { return a.At.Compare(b.At) })

@@ -166,6 +166,8 @@ type HistoryAlert struct {
 	Attempts int               `json:"attempts,omitempty"`
 	SentAt   time.Time         `json:"sent_at,omitzero"`
 	Results  map[string]string `json:"results,omitempty"`
+	// Reason says why an obsolete alert was not sent.
+	Reason string `json:"reason,omitempty"`
 }
 
 // History is a room's past: its events and the alerts roomwatch sent.

@@ -53,6 +53,11 @@ type Options struct {
 	BaselineAllJobs bool
 }
 
+// stopLanding bounds how long a stop waits, after cutting the sends off,
+// for their results to be recorded; a backend that ignores its context
+// cannot hold the stop past systemd's patience.
+const stopLanding = 500 * time.Millisecond
+
 // defaultMaxTimers holds the steps of about 40 minutes for a million rooms
 // whose steps spread over a few days, in some 10 MB; a seller's few rooms
 // never reach it.
@@ -71,7 +76,8 @@ type Daemon struct {
 	routerMu sync.RWMutex
 	router   *notifier.Router
 
-	kick chan struct{}
+	kick   chan struct{}
+	flight inFlight // outbox keys on their way to a notifier
 
 	reloadMu     sync.Mutex
 	lastRejected string // the errors of the last rejected configuration, alerted once
@@ -318,6 +324,10 @@ func (d *Daemon) serve(ctx context.Context) error {
 		cancelDispatch()
 	}()
 	wg.Wait()
+	// Sends in flight have the rest of the grace to finish, then are cut
+	// off and report at once; their results land before the store closes.
+	graceEnd, _ := shutdownCtx.Deadline()
+	d.waitLanded(time.Until(graceEnd) + stopLanding)
 	d.digest.stop()
 	if err := d.store.Close(); err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 
 // runUntil moves the fake clock a minute at a time up to end and does, at
 // each minute, what the timers would: evaluate every room the due index
-// says is due, then hand the outbox to the notifiers.
+// says is due, then hand the outbox to the notifiers and wait for the sends.
 func runUntil(t *testing.T, d *Daemon, clock *clockwork.FakeClock, end time.Time) {
 	t.Helper()
 	ctx := context.Background()
@@ -30,6 +30,9 @@ func runUntil(t *testing.T, d *Daemon, clock *clockwork.FakeClock, end time.Time
 			d.fire(ctx, room)
 		}
 		d.drain(ctx)
+		// The notifiers deliver on their own lanes: let this minute's
+		// sends land before the clock moves on.
+		d.waitLanded(5 * time.Second)
 	}
 }
 

@@ -354,3 +354,107 @@ func lockIndex(id string) int {
 	h.Write([]byte(id))
 	return int(h.Sum32() % 256)
 }
+
+// Recheck looks at queued steps again just before they are sent, against
+// their rooms as they are now: a step is sent only while its key is still
+// in the room's plan (the room tracked, the condition unresolved, not
+// acknowledged, the deadline unmoved). One whose condition no longer holds
+// is marked obsolete in the ledger with the reason and leaves the outbox;
+// one a snooze or quiet hours now hold stays queued for its new time. It
+// returns the entries to send now. Steps queued by the command line while
+// no daemon ran meet the same check when the next daemon drains them.
+//
+// A room whose plan cannot be built (the store unreadable) keeps its steps
+// in the list to send: a stale alert costs less than a lost one.
+func (e *Engine) Recheck(ctx context.Context, entries []store.Entry) ([]store.Entry, error) {
+	byRoom := map[string][]store.Entry{}
+	var rooms []string
+	for _, en := range entries {
+		if _, ok := byRoom[en.Step.Room]; !ok {
+			rooms = append(rooms, en.Step.Room)
+		}
+		byRoom[en.Step.Room] = append(byRoom[en.Step.Room], en)
+	}
+	send := make([]store.Entry, 0, len(entries))
+	for _, id := range rooms {
+		if err := ctx.Err(); err != nil {
+			return send, err
+		}
+		kept, err := e.recheckRoom(id, byRoom[id])
+		if err != nil {
+			e.log.Warn("re-checking queued alerts; sending them as queued", "room", id, "err", err)
+			kept = byRoom[id]
+		}
+		send = append(send, kept...)
+	}
+	return send, nil
+}
+
+func (e *Engine) recheckRoom(id string, entries []store.Entry) ([]store.Entry, error) {
+	lock := &e.roomLocks[lockIndex(id)]
+	lock.Lock()
+	defer lock.Unlock()
+
+	now := e.clock.Now()
+	r, tracked, err := e.store.Room(id)
+	if err != nil {
+		return nil, err
+	}
+	var plan []rules.Step
+	var env rules.Env
+	if tracked {
+		if env, err = e.Env(r); err != nil {
+			return nil, err
+		}
+		plan = rules.Plan(r, env)
+	}
+	var send []store.Entry
+	for _, en := range entries {
+		sendNow, reason := e.verdict(en.Step, r, tracked, plan, env, now)
+		switch {
+		case sendNow:
+			send = append(send, en)
+		case reason == "":
+			// Held: it stays queued and goes out at its new time.
+		default:
+			if err := e.store.MarkObsolete(en.Key, reason, now); err != nil {
+				return nil, err
+			}
+			e.log.Info("queued alert is obsolete; not sent", "room", id, "kind", string(en.Step.Kind),
+				"step", en.Step.Name, "reason", reason)
+		}
+	}
+	return send, nil
+}
+
+// verdict decides one queued step: send it now, hold it (no reason), or
+// drop it as obsolete (with the reason, as history shows it).
+func (e *Engine) verdict(s rules.Step, r rules.Room, tracked bool, plan []rules.Step, env rules.Env, now time.Time) (send bool, reason string) {
+	if !tracked {
+		return false, "the room is no longer tracked (gone from the configuration)"
+	}
+	key := s.Key()
+	var sameKind []rules.Step
+	for _, p := range plan {
+		if p.Key() == key {
+			return !p.SendAt.After(now), ""
+		}
+		if p.Kind == s.Kind {
+			sameKind = append(sameKind, p)
+		}
+	}
+	if len(sameKind) == 0 {
+		return false, fmt.Sprintf("resolved: no %s alert any more (the room is %s)", s.Kind, rules.StateOf(r))
+	}
+	for _, p := range sameKind {
+		if !p.Deadline.Equal(s.Deadline) {
+			return false, "the deadline moved to " + p.Deadline.In(e.Config().Timezone).Format(time.RFC3339)
+		}
+	}
+	for _, ack := range env.Acks {
+		if ack.Kind == s.Kind && ack.Deadline.Equal(s.Deadline) {
+			return false, "acknowledged at " + ack.At.In(e.Config().Timezone).Format(time.RFC3339)
+		}
+	}
+	return false, "no longer planned: the room changed after it was queued"
+}

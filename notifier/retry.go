@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // Retrier is the one retry loop: exponential backoff with jitter, honouring a
@@ -22,17 +24,30 @@ type Retrier struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Jitter spreads a backoff wait so that retries do not march in step.
 	Jitter func(time.Duration) time.Duration
+	// FailoverAfter is how long a critical step waits on a failing notifier,
+	// counted from the first failed try, before the router also hands it to
+	// the next notifier of its route. The failing one keeps its backoff and
+	// Retry-After meanwhile; whichever delivers first wins.
+	FailoverAfter time.Duration
+	// Clock times the failover, and the waits when Sleep is not set; tests
+	// inject a fake one.
+	Clock clockwork.Clock
 }
+
+// DefaultFailoverAfter is FailoverAfter when none is configured: a critical
+// alert costs the order, so a minute of a failing notifier is enough.
+const DefaultFailoverAfter = time.Minute
 
 // DefaultRetrier waits 1s, 2s, 4s … up to a minute between attempts and gives
 // a notifier five minutes before the route moves on.
 func DefaultRetrier() Retrier {
 	return Retrier{
-		Base:     time.Second,
-		Max:      time.Minute,
-		Deadline: 5 * time.Minute,
-		Sleep:    sleepContext,
-		Jitter:   equalJitter,
+		Base:          time.Second,
+		Max:           time.Minute,
+		Deadline:      5 * time.Minute,
+		Jitter:        equalJitter,
+		FailoverAfter: DefaultFailoverAfter,
+		Clock:         clockwork.NewRealClock(),
 	}
 }
 
@@ -50,8 +65,14 @@ func (r Retrier) withDefaults() Retrier {
 	if r.Deadline <= 0 {
 		r.Deadline = d.Deadline
 	}
+	if r.Clock == nil {
+		r.Clock = d.Clock
+	}
 	if r.Sleep == nil {
-		r.Sleep = d.Sleep
+		r.Sleep = clockSleep(r.Clock)
+	}
+	if r.FailoverAfter <= 0 {
+		r.FailoverAfter = d.FailoverAfter
 	}
 	if r.Jitter == nil {
 		r.Jitter = d.Jitter
@@ -59,43 +80,25 @@ func (r Retrier) withDefaults() Retrier {
 	return r
 }
 
-// Send delivers m through n, retrying while n says it may help. It returns
-// how many attempts were made and, on failure, the last error.
+// Send delivers m through n alone, retrying while n says it may help. It
+// returns how many attempts were made and, on failure, the last error. It
+// runs the router's own lane, so a single notifier retries exactly as it
+// does inside a route.
 //
 // The budget counts the time spent inside Send calls plus the waits asked of
 // Sleep, so an injected Sleep that returns at once still exhausts it.
 func (r Retrier) Send(ctx context.Context, n Notifier, m Message) (attempts int, err error) {
-	r = r.withDefaults()
-	var spent time.Duration
-	for {
-		if err := ctx.Err(); err != nil {
-			return attempts, fmt.Errorf("%s: %w", n.Name(), err)
-		}
-		attemptCtx, cancel := context.WithTimeout(ctx, r.Deadline-spent)
-		start := time.Now()
-		attempts++
-		retry, sendErr := n.Send(attemptCtx, m)
-		spent += time.Since(start)
-		cancel()
-		if sendErr == nil {
-			return attempts, nil
-		}
-		if !retry {
-			return attempts, fmt.Errorf("%s: permanent failure: %w", n.Name(), sendErr)
-		}
-		if ctx.Err() != nil {
-			return attempts, fmt.Errorf("%s: %w (stopped: %w)", n.Name(), sendErr, ctx.Err())
-		}
-		wait := r.wait(attempts, sendErr)
-		if spent+wait >= r.Deadline {
-			return attempts, fmt.Errorf("%s: gave up after %d attempts in %s: %w",
-				n.Name(), attempts, spent.Round(time.Millisecond), sendErr)
-		}
-		if err := r.Sleep(ctx, wait); err != nil {
-			return attempts, fmt.Errorf("%s: %w (stopped: %w)", n.Name(), sendErr, err)
-		}
-		spent += wait
+	router := NewRouter([]Notifier{n}, nil, r, nil)
+	done := make(chan outcome, 1)
+	router.start(ctx, []string{n.Name()}, m, func(o outcome) { done <- o })
+	o := <-done
+	if o.delivered {
+		return o.attempts, nil
 	}
+	if err := o.errs[n.Name()]; err != nil {
+		return o.attempts, err
+	}
+	return o.attempts, fmt.Errorf("%s: not delivered", n.Name())
 }
 
 // wait is how long to pause after the given attempt failed with err: what the
@@ -123,13 +126,16 @@ func equalJitter(d time.Duration) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// clockSleep waits on clock for d or until ctx is done.
+func clockSleep(clock clockwork.Clock) func(ctx context.Context, d time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		t := clock.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.Chan():
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }

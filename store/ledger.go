@@ -21,6 +21,10 @@ const (
 	StateSent    = "sent"    // delivered by at least one notifier
 	StateFailed  = "failed"  // every notifier of the route failed; not retried
 	StateSkipped = "skipped" // never to be sent (acked, resolved, snoozed past its use)
+	// StateObsolete is a queued step taken out of the outbox unsent because
+	// the room changed after it was queued (resolved, acknowledged, moved
+	// deadline, room no longer tracked); Entry.Reason says which.
+	StateObsolete = "obsolete"
 )
 
 // Entry is one ledger record: a step and what became of it.
@@ -36,6 +40,8 @@ type Entry struct {
 	// AttemptedAt is the time of the last delivery attempt (MarkAttempt,
 	// MarkSent or MarkFailed); zero before the first.
 	AttemptedAt time.Time
+	// Reason says why an obsolete step was not sent.
+	Reason string
 }
 
 type ledgerRecord struct {
@@ -48,6 +54,8 @@ type ledgerRecord struct {
 	SentAt   int64             `json:"sent_at,omitempty"`
 	// AttemptedAt is the last delivery attempt.
 	AttemptedAt int64 `json:"attempted_at,omitempty"`
+	// Reason says why an obsolete step was not sent.
+	Reason string `json:"reason,omitempty"`
 	// Outbox is the entry's outbox key while it is queued, so sending it
 	// removes exactly that outbox entry.
 	Outbox uint64 `json:"outbox,omitempty"`
@@ -91,6 +99,7 @@ func (r ledgerRecord) entry(key string) Entry {
 	return Entry{
 		Key: key, Step: r.Step.step(), State: r.State, Attempts: r.Attempts, Late: r.Late,
 		Results: r.Results, QueuedAt: instant(r.QueuedAt), SentAt: instant(r.SentAt), AttemptedAt: instant(r.AttemptedAt),
+		Reason: r.Reason,
 	}
 }
 
@@ -197,6 +206,33 @@ func (s *Store) MarkFailed(key string, results map[string]string, now time.Time)
 // results and the attempt time are kept.
 func (s *Store) MarkAttempt(key string, results map[string]string, now time.Time) error {
 	return s.settle(key, StateQueued, results, now)
+}
+
+// MarkObsolete takes a queued step out of the outbox unsent, in one
+// transaction with its ledger entry, which becomes obsolete with the
+// reason: the room changed after the step was queued. The key stays in the
+// ledger, so the step is never queued again. Marking it again is a no-op;
+// a step no longer queued (sent meanwhile) is left alone with ErrNotQueued.
+func (s *Store) MarkObsolete(key, reason string, now time.Time) error {
+	return s.update(fmt.Sprintf("mark %q obsolete", key), func(tx *bolt.Tx) error {
+		ledger := tx.Bucket(bucketLedger)
+		rec, found, err := readLedger(ledger, key)
+		switch {
+		case err != nil:
+			return err
+		case !found:
+			return ErrUnknownStep
+		case rec.State == StateObsolete:
+			return nil
+		case rec.State != StateQueued:
+			return fmt.Errorf("%w (it is %s)", ErrNotQueued, rec.State)
+		}
+		if err := tx.Bucket(bucketOutbox).Delete(seqKey(rec.Outbox)); err != nil {
+			return err
+		}
+		rec.State, rec.Outbox, rec.Reason, rec.SentAt = StateObsolete, 0, reason, nanos(now)
+		return writeJSON(ledger, []byte(key), rec)
+	})
 }
 
 // settle records one delivery attempt of a queued step and moves it to

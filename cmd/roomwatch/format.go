@@ -238,6 +238,9 @@ func printHistory(w io.Writer, h control.History, cfg *config.Config) {
 		for _, name := range slices.Sorted(maps.Keys(a.Results)) {
 			via += " " + name + "=" + a.Results[name]
 		}
+		if a.Reason != "" {
+			via += " " + a.Reason
+		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", localTime(a.At, cfg), a.Kind, a.Step, a.Severity, state, strings.TrimSpace(via))
 	}
 	tw.Flush()

@@ -68,7 +68,11 @@ func routerFor(stdout io.Writer, log *slog.Logger) func(cfg *config.Config) (*no
 		if err != nil {
 			return nil, err
 		}
-		return notifier.NewRouter(ns, cfg.Routes, notifier.DefaultRetrier(), log), nil
+		retrier := notifier.DefaultRetrier()
+		if cfg.FailoverAfter > 0 {
+			retrier.FailoverAfter = cfg.FailoverAfter
+		}
+		return notifier.NewRouter(ns, cfg.Routes, retrier, log), nil
 	}
 }
 

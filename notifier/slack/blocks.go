@@ -1,19 +1,41 @@
 package slack
 
 import (
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/message"
 )
 
-// maxBlocks is Slack's limit of blocks per message. A catch-up after a long
-// downtime can hold more alerts than fit; the rest are counted, not dropped
-// silently.
-const maxBlocks = 50
+// Slack's documented limits on what one message may hold. Every payload
+// this package builds stays within them whatever the rooms hold: a message
+// too big for them is refused whole (400 invalid_blocks), and with it every
+// alert it carried.
+const (
+	maxBlocks      = 50   // blocks per message
+	maxSectionText = 3000 // characters of a section's text
+	maxContextText = 3000 // characters of a context element's text
+	maxBlockID     = 255  // characters of a block_id
+	maxButtonValue = 2000 // characters of a button's value
+	// maxFallback bounds the message's top-level text, the push
+	// notification and screen-reader fallback. chat.postMessage accepts
+	// 40,000 characters but shows only the first 4,000; the fallback is a
+	// one-line preview, so far less is plenty.
+	maxFallback = 3000
+	// maxTitle bounds a room title's share of the bold first line of an
+	// alert: a 2,000-character title is shortened, never breaks a message.
+	maxTitle = 150
+	// maxLinkTarget bounds a talk room URL used as the title's link; a
+	// longer one is not linked (the URL line still shows it, shortened).
+	maxLinkTarget = 1000
+)
 
 // Action IDs of the alert buttons; Interactions acts on them.
 const (
@@ -33,59 +55,103 @@ var buttonLabels = map[string][3]string{
 	message.Japanese: {"メッセージ送信済み", "納品済み", "2時間スヌーズ"},
 }
 
-var moreLabel = map[string]string{
-	message.English:  "…and %d more alerts not shown here; run `roomwatch status` for all of them.",
-	message.Japanese: "…ほか%d件の通知は表示しきれません。すべて見るには `roomwatch status` を実行してください。",
+// blocksPerAlert is how many of a message's 50 blocks one alert may take:
+// a divider before it, its section and, with buttons, the actions block
+// plus the context line a button press adds under it (annotate), so a
+// pressed message stays within the limit too.
+func blocksPerAlert(buttons bool) int {
+	if buttons {
+		return 4
+	}
+	return 2
 }
 
-// Blocks lays a rendered message out as Block Kit: the notice, then per alert
-// a section with the severity emoji, the title linked to the talk room and
-// the detail lines, and optionally the action buttons. Every piece of text
-// that came from the config or a room is escaped.
+// alertsPerMessage is how many alerts fit in one message beside the
+// notice line: the first alert has no divider before it.
+func alertsPerMessage(buttons bool) int {
+	return (maxBlocks - 1 + 1) / blocksPerAlert(buttons)
+}
+
+// Split cuts m into messages that each fit Slack's limits, most urgent
+// alerts in the first: every alert is in exactly one part, shown whole.
+func (n *Notifier) Split(m notifier.Message) []notifier.Message {
+	return split(m, n.opts.Buttons)
+}
+
+func split(m notifier.Message, buttons bool) []notifier.Message {
+	if m.Notice != nil || len(m.Alerts) == 0 {
+		return []notifier.Message{m}
+	}
+	alerts := slices.Clone(m.Alerts)
+	slices.SortStableFunc(alerts, message.Urgency)
+	var parts []notifier.Message
+	for chunk := range slices.Chunk(alerts, alertsPerMessage(buttons)) {
+		part := m
+		part.Alerts = chunk
+		parts = append(parts, part)
+	}
+	return parts
+}
+
+// payload is what Send posts for one message that fits (see Split): the
+// fallback text and the blocks.
+func payload(m notifier.Message, lang string, loc *time.Location, buttons bool) (string, []slack.Block) {
+	r := message.RenderMessage(m, lang, loc)
+	fallback := fit(r.Preview, maxFallback)
+	if fallback == "" {
+		fallback = "roomwatch"
+	}
+	return fallback, Blocks(r, lang, buttons)
+}
+
+// Blocks lays a rendered message out as Block Kit: the notice, then per
+// alert a section with the severity emoji, the title linked to the talk
+// room and the detail lines, and optionally the action buttons. Every piece
+// of text that came from the config or a room is escaped and shortened to
+// fit Slack's limits. The alerts of r must fit one message (see Split);
+// Blocks never drops one to stay under 50 blocks.
 func Blocks(r message.Rendered, lang string, buttons bool) []slack.Block {
 	lang = message.Language(lang)
 	var blocks []slack.Block
 	if r.Notice != "" {
 		blocks = append(blocks, slack.NewContextBlock("notice",
-			slack.NewTextBlockObject(slack.MarkdownType, Escape(r.Notice), false, false)))
+			slack.NewTextBlockObject(slack.MarkdownType, fit(r.Notice, maxContextText), false, false)))
 	}
 	for i, t := range r.Texts {
-		alert := alertBlocks(i, t, lang, buttons)
 		if i > 0 {
-			alert = append([]slack.Block{slack.NewDividerBlock()}, alert...)
+			blocks = append(blocks, slack.NewDividerBlock())
 		}
-		// Keep one block free for the "and N more" line.
-		if len(blocks)+len(alert) > maxBlocks-1 {
-			blocks = append(blocks, slack.NewContextBlock("more",
-				slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf(moreLabel[lang], len(r.Texts)-i), false, false)))
-			break
-		}
-		blocks = append(blocks, alert...)
+		blocks = append(blocks, alertBlocks(i, t, lang, buttons)...)
 	}
 	return blocks
 }
 
 func alertBlocks(i int, t message.Text, lang string, buttons bool) []slack.Block {
-	title := "*" + Escape(t.Title) + "*"
-	if t.URL != "" {
-		title = "*<" + linkTarget(t.URL) + "|" + Escape(t.Title) + ">*"
+	title := fit(t.Title, maxTitle)
+	first := message.Emoji(t.Severity) + " *" + title + "*"
+	if target := linkTarget(t.URL); t.URL != "" && units(target) <= maxLinkTarget {
+		first = message.Emoji(t.Severity) + " *<" + target + "|" + title + ">*"
 	}
-	lines := make([]string, 0, len(t.Lines)+1)
-	lines = append(lines, message.Emoji(t.Severity)+" "+title)
-	for _, l := range t.Lines {
-		lines = append(lines, Escape(l))
+	text := first
+	// The lines follow the first line after a newline.
+	if lines := fitLines(t.Lines, maxSectionText-units(first)-1); len(lines) > 0 {
+		text += "\n" + strings.Join(lines, "\n")
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(
-		slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false),
+		slack.NewTextBlockObject(slack.MarkdownType, text, false, false),
 		nil, nil, slack.SectionBlockOptionBlockID("alert-"+strconv.Itoa(i)))}
-	if buttons {
+	// A button carries the room in its value; a room ID too long for one
+	// cannot be answered from Slack, so it gets no buttons.
+	if buttons && t.Room != "" && units(t.Room) <= maxButtonValue {
 		blocks = append(blocks, buttonBlock(i, t, lang))
 	}
 	return blocks
 }
 
 // buttonBlock carries the room ID in the block ID and in each button's value,
-// so an interaction handler knows which room the seller answered for.
+// so an interaction handler knows which room the seller answered for. The
+// block ID is unique through its index; the room in it is only a hint and is
+// shortened to leave room for the "done-" note annotate derives from it.
 func buttonBlock(i int, t message.Text, lang string) slack.Block {
 	labels := buttonLabels[lang]
 	room := t.Room
@@ -93,7 +159,9 @@ func buttonBlock(i int, t message.Text, lang string) slack.Block {
 		return slack.NewButtonBlockElement(id, room,
 			slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
 	}
-	return slack.NewActionBlock("room-"+strconv.Itoa(i)+"-"+room,
+	id := "room-" + strconv.Itoa(i) + "-"
+	id += cutUnits(room, maxBlockID-len("done-")-len(id))
+	return slack.NewActionBlock(id,
 		button(ActionSent, labels[0]),
 		button(ActionDelivered, labels[1]),
 		button(ActionSnooze, labels[2]),
@@ -104,4 +172,122 @@ func buttonBlock(i int, t message.Text, lang string) slack.Block {
 // end the URL early.
 func linkTarget(u string) string {
 	return Escape(strings.ReplaceAll(u, "|", "%7C"))
+}
+
+// units counts s the way Slack's limits are safest counted: in UTF-16 code
+// units, so an emoji outside the basic plane counts twice, never less than
+// Slack may count it.
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// runeUnits is one rune's share of units; an invalid rune (written as
+// U+FFFD) counts as one.
+func runeUnits(r rune) int {
+	if n := utf16.RuneLen(r); n > 0 {
+		return n
+	}
+	return 1
+}
+
+const ellipsis = "…"
+
+// fit escapes raw text for mrkdwn and, when the result would exceed max
+// units, shortens it in the middle with an ellipsis: the head (what to do,
+// the start of a title) and the tail (the room ID a detail line ends with)
+// both stay. It never cuts an escape sequence or a character in two.
+func fit(raw string, limit int) string {
+	escaped := Escape(raw)
+	if units(escaped) <= limit {
+		return escaped
+	}
+	if limit < units(ellipsis) {
+		return ""
+	}
+	pieces := escapedPieces(raw)
+	budget := limit - units(ellipsis)
+	headBudget := budget - budget/3
+	var head, tail []string
+	used := 0
+	for _, p := range pieces {
+		if used+units(p) > headBudget {
+			break
+		}
+		head = append(head, p)
+		used += units(p)
+	}
+	for i := len(pieces) - 1; i >= len(head); i-- {
+		if used+units(pieces[i]) > budget {
+			break
+		}
+		tail = append(tail, pieces[i])
+		used += units(pieces[i])
+	}
+	slices.Reverse(tail)
+	return strings.Join(head, "") + ellipsis + strings.Join(tail, "")
+}
+
+// escapedPieces is raw split into characters, each already escaped, so a
+// cut between pieces can neither split "&amp;" nor a multi-byte character.
+func escapedPieces(raw string) []string {
+	pieces := make([]string, 0, utf8.RuneCountInString(raw))
+	for _, r := range raw {
+		pieces = append(pieces, Escape(string(r)))
+	}
+	return pieces
+}
+
+// fitLines escapes the detail lines and shortens the longest ones, each to
+// the same cap, until they fit max units joined by newlines: short lines
+// (deadline, buyer) stay whole and only what is too long gives way.
+func fitLines(lines []string, limit int) []string {
+	if len(lines) == 0 {
+		return nil
+	}
+	budget := limit - (len(lines) - 1) // the newlines between them
+	sizes := make([]int, len(lines))
+	total := 0
+	for i, l := range lines {
+		sizes[i] = units(Escape(l))
+		total += sizes[i]
+	}
+	out := make([]string, len(lines))
+	if total <= budget {
+		for i, l := range lines {
+			out[i] = Escape(l)
+		}
+		return out
+	}
+	// Find the largest cap c with sum(min(size, c)) <= budget.
+	sorted := slices.Sorted(slices.Values(sizes))
+	c, rest := 0, budget
+	for i, s := range sorted {
+		share := rest / (len(sorted) - i)
+		if s > share {
+			c = share
+			break
+		}
+		rest -= s
+		c = s
+	}
+	for i, l := range lines {
+		out[i] = fit(l, max(c, 0))
+	}
+	return out
+}
+
+// cutUnits returns the longest prefix of s of at most max units.
+func cutUnits(s string, limit int) string {
+	n := 0
+	for i, r := range s {
+		n += runeUnits(r)
+		if n > limit {
+			return s[:i]
+		}
+	}
+	return s
 }

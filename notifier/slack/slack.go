@@ -4,12 +4,18 @@
 package slack
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -98,11 +104,21 @@ func webAPI(token, apiURL string, client *http.Client, more ...slack.Option) *sl
 // Name is the notifier's name in routes and logs.
 func (n *Notifier) Name() string { return n.opts.Name }
 
-// Send posts m once and classifies a failure as worth retrying or not.
+// Send posts m once and classifies a failure as worth retrying or not. The
+// router hands it messages that fit (Split); a message too big for one
+// Slack message is posted in parts here too, so no caller can hide an alert.
 func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
-	rendered := message.RenderMessage(m, n.opts.Language, n.opts.Location)
-	fallback := Escape(rendered.Preview)
-	blocks := Blocks(rendered, n.opts.Language, n.opts.Buttons)
+	for _, part := range n.Split(m) {
+		if retry, err := n.post(ctx, part); err != nil {
+			return retry, err
+		}
+	}
+	return false, nil
+}
+
+// post sends one message that fits Slack's limits.
+func (n *Notifier) post(ctx context.Context, m notifier.Message) (bool, error) {
+	fallback, blocks := payload(m, n.opts.Language, n.opts.Location, n.opts.Buttons)
 
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
 	defer cancel()
@@ -110,7 +126,7 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 	var err error
 	via := "webhook"
 	if n.api == nil {
-		err = slack.PostWebhookCustomHTTPContext(ctx, n.opts.WebhookURL, n.client, &slack.WebhookMessage{
+		err = n.postWebhook(ctx, &slack.WebhookMessage{
 			Text:   fallback,
 			Blocks: &slack.Blocks{BlockSet: blocks},
 		})
@@ -126,6 +142,73 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 	}
 	retry, err := classify(err)
 	return retry, notifier.Redact(fmt.Errorf("slack %s: %w", via, err), n.secrets...)
+}
+
+// postWebhook posts to the incoming webhook and, when Slack refuses, keeps
+// its reason: a webhook answers with a short text body (invalid_blocks,
+// no_service, channel_is_archived, …) that slack-go's helper throws away.
+func (n *Notifier) postWebhook(ctx context.Context, msg *slack.WebhookMessage) error {
+	raw, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("encoding the payload: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.opts.WebhookURL, bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("building the request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxReasonBytes))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	werr := &WebhookError{Code: resp.StatusCode, Status: resp.Status, Reason: reason(body)}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); perr == nil && secs > 0 {
+			return notifier.WithRetryAfter(werr, time.Duration(secs)*time.Second)
+		}
+	}
+	return werr
+}
+
+// maxReasonBytes bounds how much of a refusal's body is read for its reason.
+const maxReasonBytes = 512
+
+// WebhookError is a webhook's refusal: the HTTP status and Slack's reason.
+type WebhookError struct {
+	Code   int
+	Status string // "400 Bad Request"
+	Reason string // "invalid_blocks"; empty when the body said nothing
+}
+
+func (e *WebhookError) Error() string {
+	if e.Reason == "" {
+		return e.Status
+	}
+	return e.Status + ": " + e.Reason
+}
+
+// reason is a refusal body made safe for one log line: the first line,
+// control characters gone, at most 200 characters. An HTML error page (a
+// proxy's 502) says nothing useful and is left out.
+func reason(body []byte) string {
+	text := strings.TrimSpace(strings.ToValidUTF8(string(body), "?"))
+	if strings.HasPrefix(text, "<") {
+		return ""
+	}
+	if i := strings.IndexAny(text, "\r\n"); i >= 0 {
+		text = text[:i]
+	}
+	text = message.OneLine(text)
+	if utf8.RuneCountInString(text) > 200 {
+		text = string([]rune(text)[:200]) + "…"
+	}
+	return text
 }
 
 // transientAPIErrors are Web API error codes that a later attempt may not
@@ -146,15 +229,33 @@ func classify(err error) (bool, error) {
 	if errors.As(err, &limited) {
 		return true, notifier.WithRetryAfter(err, limited.RetryAfter)
 	}
+	var ra notifier.RetryAfterError
+	if errors.As(err, &ra) {
+		return true, err
+	}
+	var hook *WebhookError
+	if errors.As(err, &hook) {
+		return hook.Code >= 500 || hook.Code == http.StatusTooManyRequests, err
+	}
 	var status slack.StatusCodeError
 	if errors.As(err, &status) {
 		return status.Code >= 500 || status.Code == http.StatusTooManyRequests, err
 	}
 	var api slack.SlackErrorResponse
 	if errors.As(err, &api) {
-		return transientAPIErrors[api.Err], err
+		return transientAPIErrors[api.Err], apiError(api)
 	}
 	// Timeouts, refused or reset connections, DNS hiccups: the network may
 	// come back, and the retry loop's deadline bounds the wait.
 	return true, err
+}
+
+// apiError words a Web API refusal with its code and the details Slack
+// gives beside it (for invalid_blocks, which block broke which rule).
+func apiError(e slack.SlackErrorResponse) error {
+	details := append(slices.Clone(e.ResponseMetadata.Messages), e.ResponseMetadata.Warnings...)
+	if len(details) == 0 {
+		return e
+	}
+	return fmt.Errorf("%w (%s)", e, reason([]byte(strings.Join(details, "; "))))
 }

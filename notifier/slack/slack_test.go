@@ -210,32 +210,6 @@ func TestGroupedMessageListsEachAlert(t *testing.T) {
 	}
 }
 
-func TestBlocksStayWithinSlackLimit(t *testing.T) {
-	var alerts []notifier.Alert
-	for i := range 40 {
-		alerts = append(alerts, testalert.Make(rules.CheckIn, rules.Warning, fmt.Sprint(4000000+i), "room"))
-	}
-	r := message.RenderMessage(notifier.Message{Alerts: alerts, Late: true}, "en", time.UTC)
-	blocks := Blocks(r, "en", true)
-	if len(blocks) > maxBlocks {
-		t.Fatalf("%d blocks, Slack accepts %d", len(blocks), maxBlocks)
-	}
-	last, ok := blocks[len(blocks)-1].(*slack.ContextBlock)
-	if !ok || last.BlockID != "more" {
-		t.Fatalf("last block = %#v, want the 'more' context", blocks[len(blocks)-1])
-	}
-	shown := 0
-	for _, b := range blocks {
-		if s, ok := b.(*slack.SectionBlock); ok && strings.HasPrefix(s.BlockID, "alert-") {
-			shown++
-		}
-	}
-	text := last.ContextElements.Elements[0].(*slack.TextBlockObject).Text
-	if !strings.Contains(text, fmt.Sprintf("%d more", 40-shown)) {
-		t.Errorf("more line %q does not count the %d hidden alerts", text, 40-shown)
-	}
-}
-
 // recorder keeps the requests a client sends, to check what reached slacktest.
 type recorder struct {
 	mu    sync.Mutex
