@@ -21,9 +21,12 @@ func TestStaleStepQueuedWhileStoppedIsNotSent(t *testing.T) {
 	marker := room{id: "9302", buyer: "sato", opened: now.Add(-81 * time.Hour), seller: now.Add(-80 * time.Hour)}
 	cfg := writeConfig(t, dir, hook.URL, stale, marker)
 
-	for _, event := range []string{"sent", "delivered"} {
-		if out, code := run(t, "--config", cfg, event, stale.id); code != 0 {
-			t.Fatalf("%s exited %d with no daemon: %s", event, code, out)
+	// The seller records a message of 90 h ago (a message sent now would
+	// move may-cancel 72 h ahead: issue 19, rule 3), then the delivery.
+	earlier := now.Add(-90 * time.Hour).Format("2006-01-02T15:04:05Z07:00")
+	for _, args := range [][]string{{"sent", stale.id, "--at", earlier}, {"delivered", stale.id}} {
+		if out, code := run(t, append([]string{"--config", cfg}, args...)...); code != 0 {
+			t.Fatalf("%s exited %d with no daemon: %s", args[0], code, out)
 		}
 	}
 	queued := history(t, cfg, stale.id)

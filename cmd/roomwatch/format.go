@@ -181,7 +181,7 @@ func printStatus(w io.Writer, rooms []control.RoomStatus, cfg *config.Config, no
 		{header: word(cfg, "state")},
 		{header: word(cfg, "deadline-col")},
 		{header: word(cfg, "left")},
-		{header: word(cfg, "todo")},
+		{header: word(cfg, "todo"), min: 14, lastResort: true},
 	}}
 	for _, r := range rooms {
 		deadline, left, todo := cell{text: "-"}, cell{text: "-"}, cell{text: "-"}
@@ -261,6 +261,9 @@ type column struct {
 	// min lets the column shrink down to this width when the table would
 	// be wider than the terminal; 0 never shrinks it.
 	min int
+	// lastResort columns shrink only once every other column is at its min:
+	// what to do matters more than a long title.
+	lastResort bool
 }
 
 // cell is one value of a table, with an optional ANSI colour.
@@ -315,9 +318,14 @@ func (t *table) widths(termWidth int) []int {
 	}
 	for ; total > termWidth; total-- {
 		widest := -1
-		for i, c := range t.columns {
-			if c.min > 0 && w[i] > c.min && (widest < 0 || w[i] > w[widest]) {
-				widest = i
+		for _, lastResort := range []bool{false, true} {
+			for i, c := range t.columns {
+				if c.lastResort == lastResort && c.min > 0 && w[i] > c.min && (widest < 0 || w[i] > w[widest]) {
+					widest = i
+				}
+			}
+			if widest >= 0 {
+				break
 			}
 		}
 		if widest < 0 {
