@@ -220,13 +220,17 @@ func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert,
 	if err != nil {
 		return RoomStatus{}, nil, err
 	}
-	alerts := rules.Alerts(r, env)
+	alerts := rules.AlertsAt(r, env, now)
 	rules.SortByUrgency(alerts, now)
+	closedAt, automatic := rules.ClosedAt(r, env.Profile, now)
 	st := RoomStatus{
 		Room: r.ID, Title: r.Title, Buyer: r.Buyer, URL: r.URL,
-		State:  rules.StateOf(r),
+		State:  rules.StateAt(r, env.Profile, now),
 		Alerts: make([]AlertView, 0, len(alerts)),
 		Events: map[rules.EventKind]time.Time{},
+	}
+	if automatic {
+		st.ClosedAutomatically = l.local(closedAt)
 	}
 	for _, e := range rules.EventKinds {
 		if t := r.Event(e); !t.IsZero() {

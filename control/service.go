@@ -117,16 +117,19 @@ func (v AlertView) SeverityAt(now time.Time) rules.Severity {
 // scripts written before Alerts carried them; Alerts holds every live alert
 // of the room, most urgent first.
 type RoomStatus struct {
-	Room     string      `json:"room"`
-	Title    string      `json:"title,omitempty"`
-	Buyer    string      `json:"buyer,omitempty"`
-	URL      string      `json:"url,omitempty"`
-	State    rules.State `json:"state"`
-	Next     *AlertView  `json:"next,omitempty"`
-	TimeLeft string      `json:"time_left,omitempty"`
-	Action   string      `json:"action,omitempty"`
-	Alerts   []AlertView `json:"alerts"`
-	Snoozed  time.Time   `json:"snoozed_until,omitzero"`
+	Room  string      `json:"room"`
+	Title string      `json:"title,omitempty"`
+	Buyer string      `json:"buyer,omitempty"`
+	URL   string      `json:"url,omitempty"`
+	State rules.State `json:"state"`
+	// ClosedAutomatically is when the platform approved the delivery by
+	// itself (auto_approval) and so closed the room; zero otherwise.
+	ClosedAutomatically time.Time   `json:"closed_automatically,omitzero"`
+	Next                *AlertView  `json:"next,omitempty"`
+	TimeLeft            string      `json:"time_left,omitempty"`
+	Action              string      `json:"action,omitempty"`
+	Alerts              []AlertView `json:"alerts"`
+	Snoozed             time.Time   `json:"snoozed_until,omitzero"`
 	// Events holds the room's latest event times, keyed by event kind.
 	Events map[rules.EventKind]time.Time `json:"events"`
 }

@@ -153,7 +153,7 @@ func (d *Daemon) agenda(now time.Time) (agenda, error) {
 		if err != nil {
 			return err
 		}
-		alerts := rules.Alerts(r, env)
+		alerts := rules.AlertsAt(r, env, now)
 		risk, hasRisk := rules.MostUrgent(alerts, now, risky)
 		if hasRisk {
 			ag.atRisk.add(digestEntry{r, risk})

@@ -70,3 +70,17 @@ func StateAt(r Room, prof Profile, now time.Time) State {
 	}
 	return StateOf(r)
 }
+
+// AlertsAt is Alerts as they stand at now: once the platform has approved a
+// delivery by itself, the alerts that needed the room running are over, so
+// a status or a digest shows a closed room, not its old clocks as overdue.
+func AlertsAt(r Room, env Env, now time.Time) []Alert {
+	alerts := Alerts(r, env)
+	kept := alerts[:0]
+	for _, a := range alerts {
+		if a.ends.IsZero() || now.Before(a.ends) {
+			kept = append(kept, a)
+		}
+	}
+	return kept
+}

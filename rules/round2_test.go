@@ -509,3 +509,53 @@ func TestCancelRequest(t *testing.T) {
 		}
 	}
 }
+
+// A room delivered on 11/26 18:00 with a buyer message on 11/26 20:00 has a
+// check-in due 11/29 18:00 — the same instant Coconala approves — so take a
+// delivery at 11/26 18:00 and a buyer message that makes cancel-risk fall due
+// before the approval: the seller's last message is the delivery, the buyer
+// wrote after it, and cancel-risk is due at delivery + 96h, after the
+// approval, so it is not live at all; a first-message-free room keeps
+// check-in (due 11/29 18:00 = approval, moot) — so the interesting alert is
+// one due before the approval: send-terms of a quote order.
+func TestAlertsAtDropsRunningRoomAlertsOnceApproved(t *testing.T) {
+	r := baseRoom()
+	r.Via = ViaQuote // send-terms, due at opened, needs the room running
+	r.SellerMessage = jst(2026, 11, 20, 11, 0)
+	r.Delivered = jst(2026, 11, 26, 18, 0)
+	env := envFor("coconala")
+	auto := jst(2026, 11, 29, 18, 0)
+
+	kinds := func(alerts []Alert) []Kind {
+		var ks []Kind
+		for _, a := range alerts {
+			ks = append(ks, a.Kind)
+		}
+		return ks
+	}
+	before := kinds(AlertsAt(r, env, auto.Add(-time.Minute)))
+	if !slicesContains(before, SendTerms) || !slicesContains(before, RateBuyer) {
+		t.Fatalf("a minute before the approval: %v, want send-terms and rate-buyer", before)
+	}
+	after := kinds(AlertsAt(r, env, auto))
+	if slicesContains(after, SendTerms) {
+		t.Errorf("at the approval the room is closed, yet send-terms stands: %v", after)
+	}
+	if !slicesContains(after, RateBuyer) {
+		t.Errorf("at the approval rate-buyer must stand: %v", after)
+	}
+	// Alerts, the timeless list Plan uses, keeps send-terms: its step came
+	// before the approval.
+	if all := kinds(Alerts(r, env)); !slicesContains(all, SendTerms) {
+		t.Errorf("Alerts dropped send-terms: %v", all)
+	}
+}
+
+func slicesContains(ks []Kind, k Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}

@@ -191,8 +191,12 @@ func printStatus(w io.Writer, rooms []control.RoomStatus, cfg *config.Config, no
 			left = cell{text: r.TimeLeft, colour: colour}
 			todo = cell{text: r.Action, colour: colour}
 		}
+		state := message.StateLabel(r.State, lang)
+		if !r.ClosedAutomatically.IsZero() {
+			state = message.ClosedAutomaticallyLabel(lang)
+		}
 		t.add(cell{text: r.Room}, cell{text: orDash(r.Title)}, cell{text: orDash(r.Buyer)},
-			cell{text: message.StateLabel(r.State, lang)}, deadline, left, todo)
+			cell{text: state}, deadline, left, todo)
 	}
 	t.write(w, tty)
 }

@@ -57,6 +57,15 @@ func StateLabel(state rules.State, lang string) string {
 	return string(state)
 }
 
+// ClosedAutomaticallyLabel names a room the platform closed by itself
+// (automatic approval of a delivery), for the state column.
+func ClosedAutomaticallyLabel(lang string) string {
+	if Language(lang) == Japanese {
+		return "完了（自動承認）"
+	}
+	return "closed (auto-approved)"
+}
+
 // StepLabel names a step in a table: "warn-24h", "due", "repeat-1" in
 // English; "24時間前", "期限", "再通知1" in Japanese. A name it cannot read
 // shows as it is.
