@@ -51,7 +51,7 @@ func TestRefusedValues(t *testing.T) {
 		{"warn_before item below a minute", "policy:\n  warn_before: [24h, 10s]\n",
 			"2:22: warn_before: 10s is too short: use at least 1m, or none to switch it off"},
 		{"warn_before none inside a list", "policy:\n  warn_before: [24h, none]\n",
-			"2:22: warn_before: none is a whole list (warn_before: none), not one of its warnings"},
+			"2:22: warn_before: none is not a warning; for no warnings write warn_before: none"},
 		{"too many warnings", "policy:\n  warn_before: [11h, 10h, 9h, 8h, 7h, 6h, 5h, 4h, 3h, 2h, 1h]\n",
 			"2:16: warn_before has 11 warnings; at most 10"},
 		{"profile duration below a minute", "profiles:\n  coconala:\n    first_message: 1s\n",

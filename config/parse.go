@@ -379,7 +379,7 @@ func (p *parser) warnBefore(e entry) ([]time.Duration, bool) {
 	for _, item := range list {
 		d, ok := p.duration(entry{key: e.key, keyNode: e.keyNode, val: item}, ruleDuration)
 		if ok && d == 0 {
-			p.errorf(item, "warn_before: none is a whole list (warn_before: none), not one of its warnings")
+			p.errorf(item, "warn_before: %s is not a warning; for no warnings write warn_before: none", rawText(item))
 			ok = false
 		}
 		if !ok {
