@@ -36,7 +36,11 @@ type Config struct {
 	Control       Control
 	Rooms         []rules.Room   // in file order
 	RoomPos       map[string]Pos // room ID → position of its entry, for messages
+	// Warnings are problems that do not refuse the file (an unlikely room
+	// timeline): check prints them, the daemon logs them.
+	Warnings Errors
 
+	options       Options
 	inlineSecrets []string
 }
 
@@ -163,12 +167,21 @@ func notifierNames(notifiers []Notifier) []string {
 
 // Load reads the file at path and parses it; see Parse.
 func Load(path string) (*Config, error) {
+	return LoadWith(path, Options{})
+}
+
+// LoadWith reads the file at path and parses it; see ParseWith.
+func LoadWith(path string, opt Options) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, data)
+	return ParseWith(path, data, opt)
 }
+
+// Options returns the options the configuration was loaded with, so a
+// reload checks the edited file against the same limits.
+func (c *Config) Options() Options { return c.options }
 
 // Summary is a one-line description for logs and the systemd status.
 func (c *Config) Summary() string {

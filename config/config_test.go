@@ -65,7 +65,7 @@ rooms:
     opened: 2026-11-21 10:00
 `)
 	want := []string{
-		`3:19: check_in_every: bad duration "3days": use Go units (90m, 72h, 1h30m), days (90d, 1d12h) or none`,
+		`3:19: check_in_every: bad duration "3days": use Go units (90m, 72h, 1h30m), days (90d, 1d12h) or none to switch it off`,
 		`6:5: unknown key "titel" in room (did you mean "title"?)`,
 		`8:9: duplicate room ID "4012345" (first at line 5)`,
 	}
@@ -113,8 +113,8 @@ func TestErrorClasses(t *testing.T) {
 			`3:20: rating_window: bad duration "90 days"`},
 		{"negative duration", "profiles:\n  coconala:\n    auto_approval: -1h\n",
 			`3:20: auto_approval: "-1h" is negative`},
-		{"zero policy duration", "policy:\n  check_in_every: none\n",
-			`2:19: check_in_every must be longer than 0`},
+		{"policy duration below a minute", "policy:\n  check_in_every: 30s\n",
+			`2:19: check_in_every: 30s is too short: use at least 1m, or none to switch it off`},
 		{"bad warn_before", "policy:\n  warn_before: [24h, soon]\n",
 			`2:22: warn_before: bad duration "soon"`},
 		{"bad quiet_hours", "policy:\n  quiet_hours: \"23:00~08:00\"\n",
@@ -166,7 +166,7 @@ func TestErrorClasses(t *testing.T) {
 		{"unknown severity", "routes:\n  urgent: [console]\n",
 			`2:3: unknown severity "urgent" in routes: use critical, warning or info`},
 		{"failover_after zero", "routes:\n  failover_after: 0s\n",
-			`2:19: routes.failover_after: must be longer than 0 (a critical alert needs some time on its first notifier)`},
+			`2:19: routes.failover_after: 0s is too short: use at least 1s (a critical alert needs some time on its first notifier)`},
 		{"failover_after negative", "routes:\n  failover_after: -1m\n",
 			`2:19: routes.failover_after: "-1m" is negative`},
 		{"room without id", "rooms:\n  - title: x\n    opened: 2026-11-20\n",

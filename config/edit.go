@@ -45,16 +45,63 @@ func roomErrorf(format string, args ...any) error {
 // leaves every other line as it was: comments, blank lines, quoting and
 // indentation. (An empty "rooms: []" loses its "[]", and a last line without
 // a line break gains one.) Times without a date-only flag are written as
-// "YYYY-MM-DD HH:MM" in loc (the file's timezone when nil).
+// "YYYY-MM-DD HH:MM" in loc (the file's timezone when nil). The file is
+// checked against opt before and after the edit, as a load would check it.
 //
 // The new text is parsed as a whole before it replaces the file, and the
-// replacement is atomic, so a refused or failed add leaves the file as it was.
-func AddRoom(path string, room NewRoom, loc *time.Location) error {
-	// Edit the file a symlink points at, so a linked config stays linked.
+// replacement is atomic, so a refused or failed add leaves the file as it
+// was; concurrent adds take turns (editFile), so each one lands.
+func AddRoom(path string, room NewRoom, loc *time.Location, opt Options) error {
+	return editFile(path, func(data []byte) ([]byte, error) {
+		old, err := ParseWith(path, data, opt)
+		if err != nil {
+			// Errors already name file:line:col; adding to a broken file
+			// would only hide them behind a second message.
+			return nil, err
+		}
+		if loc == nil {
+			loc = old.Timezone
+		}
+		if err := checkNewRoom(room, old); err != nil {
+			return nil, err
+		}
+		item, want, err := renderRoom(room, loc)
+		if err != nil {
+			return nil, err
+		}
+		edited, err := spliceRoom(data, item)
+		if err != nil {
+			return nil, err
+		}
+		if err := verifyAdded(path, edited, old, want, opt); err != nil {
+			return nil, err
+		}
+		return edited, nil
+	})
+}
+
+// editFile replaces the config file at path (the file a symlink points at,
+// so a linked config stays linked) with what edit makes of its content. It
+// holds the file's edit lock from the read to the rename, so two edits at
+// once (two `roomwatch add`) take turns and neither loses the other's
+// change; an editor that does not take the lock is still caught by
+// replaceFile's compare before the rename.
+func editFile(path string, edit func(data []byte) ([]byte, error)) error {
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	// Only a file gets a lock file beside it.
+	if info, err := os.Stat(target); err != nil {
+		return fmt.Errorf("config: %w", err)
+	} else if !info.Mode().IsRegular() {
+		return fmt.Errorf("config: %s is not a regular file", target)
+	}
+	unlock, err := lockForEdit(target, editLockWait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	info, err := os.Stat(target)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -63,27 +110,8 @@ func AddRoom(path string, room NewRoom, loc *time.Location) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	old, err := Parse(path, data)
+	edited, err := edit(data)
 	if err != nil {
-		// Errors already name file:line:col; adding to a broken file would
-		// only hide them behind a second message.
-		return err
-	}
-	if loc == nil {
-		loc = old.Timezone
-	}
-	if err := checkNewRoom(room, old); err != nil {
-		return err
-	}
-	item, want, err := renderRoom(room, loc)
-	if err != nil {
-		return err
-	}
-	edited, err := spliceRoom(data, item)
-	if err != nil {
-		return err
-	}
-	if err := verifyAdded(path, edited, old, want); err != nil {
 		return err
 	}
 	return replaceFile(target, data, edited, info)
@@ -95,6 +123,8 @@ func checkNewRoom(room NewRoom, cfg *Config) error {
 		return roomErrorf("the room ID is empty")
 	case !utf8.ValidString(room.ID) || !validRoomID(room.ID):
 		return roomErrorf("bad room ID %q: no spaces, control characters or '|'", room.ID)
+	case roomTextProblem("id", room.ID) != "":
+		return roomErrorf("%s", roomTextProblem("id", room.ID))
 	}
 	if pos, dup := cfg.RoomPos[room.ID]; dup {
 		return roomErrorf("room %q is already in %s (line %d)", room.ID, cfg.Path, pos.Line)
@@ -102,6 +132,9 @@ func checkNewRoom(room NewRoom, cfg *Config) error {
 	for _, f := range []struct{ name, value string }{{"title", room.Title}, {"buyer", room.Buyer}} {
 		if strings.TrimSpace(f.value) == "" {
 			return roomErrorf("room %s needs a %s", room.ID, f.name)
+		}
+		if problem := roomTextProblem(f.name, f.value); problem != "" {
+			return roomErrorf("room %s: %s", room.ID, problem)
 		}
 	}
 	for _, f := range []struct{ name, value string }{{"title", room.Title}, {"buyer", room.Buyer}, {"url", room.URL}} {
@@ -408,8 +441,8 @@ func byteOffset(line string, column int) int {
 
 // verifyAdded parses the edited file and checks that it holds the old
 // rooms plus exactly the new one, as meant.
-func verifyAdded(path string, edited []byte, old *Config, want addedRoom) error {
-	cfg, err := Parse(path, edited)
+func verifyAdded(path string, edited []byte, old *Config, want addedRoom, opt Options) error {
+	cfg, err := ParseWith(path, edited, opt)
 	if err != nil {
 		return fmt.Errorf("config: adding room %s would make the file invalid, so it was left as it was: %w", want.room.ID, err)
 	}

@@ -95,7 +95,7 @@ func TestAddRoomKeepsTheFileAndAppends(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				path, before := copyToTemp(t, tc.name+".in.yaml", crlf)
-				if err := AddRoom(path, sampleRoom(t), tokyo(t)); err != nil {
+				if err := AddRoom(path, sampleRoom(t), tokyo(t), Options{}); err != nil {
 					t.Fatalf("AddRoom: %v", err)
 				}
 				after, err := os.ReadFile(path)
@@ -168,7 +168,7 @@ func TestAddRoomWritesValuesThatReadBackVerbatim(t *testing.T) {
 		Platform: "fiverr",
 		Via:      rules.ViaPurchase,
 	}
-	if err := AddRoom(path, room, nil); err != nil {
+	if err := AddRoom(path, room, nil, Options{}); err != nil {
 		t.Fatalf("AddRoom: %v", err)
 	}
 	cfg, err := Load(path)
@@ -203,7 +203,7 @@ func TestAddRoomKeepsModeAndSymlink(t *testing.T) {
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
 	}
-	if err := AddRoom(link, sampleRoom(t), nil); err != nil {
+	if err := AddRoom(link, sampleRoom(t), nil, Options{}); err != nil {
 		t.Fatalf("AddRoom: %v", err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -218,15 +218,19 @@ func TestAddRoomKeepsModeAndSymlink(t *testing.T) {
 	}
 	checkAddedRoom(t, link)
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Errorf("folder holds %d entries, want the file and the link (no temporary files)", len(entries))
+	if len(entries) != 3 {
+		t.Errorf("folder holds %v, want the file, the link and the edit lock (no temporary files)", entries)
+	}
+	// The lock is the target's, so two links to one file share it.
+	if _, err := os.Stat(lockPath(real)); err != nil {
+		t.Errorf("no edit lock beside the linked file: %v", err)
 	}
 }
 
 func TestAddRoomIntoAnEmptyFile(t *testing.T) {
 	for _, text := range []string{"", "# only a comment\n"} {
 		path := writeConfig(t, text)
-		if err := AddRoom(path, sampleRoom(t), nil); err != nil {
+		if err := AddRoom(path, sampleRoom(t), nil, Options{}); err != nil {
 			t.Fatalf("AddRoom on %q: %v", text, err)
 		}
 		data, _ := os.ReadFile(path)
@@ -284,7 +288,7 @@ rooms:
 				text = base
 			}
 			path := writeConfig(t, text)
-			err := AddRoom(path, tc.room(t), nil)
+			err := AddRoom(path, tc.room(t), nil, Options{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("AddRoom error = %v, want one containing %q", err, tc.want)
 			}
@@ -295,8 +299,9 @@ rooms:
 			if got, _ := os.ReadFile(path); string(got) != text {
 				t.Errorf("file changed:\n%s", got)
 			}
-			if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
-				t.Errorf("folder holds %d entries, want only the config", len(entries))
+			// The edit lock stays beside the file (lockPath); nothing else.
+			if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 2 || entries[0].Name() != "."+filepath.Base(path)+".lock" {
+				t.Errorf("folder holds %v, want only the config and its edit lock", entries)
 			}
 		})
 	}
@@ -305,7 +310,7 @@ rooms:
 func TestAddRoomUnreadableFile(t *testing.T) {
 	dir := t.TempDir()
 	for _, path := range []string{dir, filepath.Join(dir, "missing.yaml")} {
-		err := AddRoom(path, sampleRoom(t), nil)
+		err := AddRoom(path, sampleRoom(t), nil, Options{})
 		var re *RoomError
 		if err == nil || errors.As(err, &re) {
 			t.Errorf("AddRoom(%s) = %v, want a read error", path, err)

@@ -11,18 +11,25 @@ type Error struct {
 	File         string
 	Line, Column int // 1-based; 0 when the position is unknown
 	Msg          string
+	// Warning marks a problem that does not refuse the file (Config.Warnings).
+	Warning bool
 }
 
 // Error formats the problem the way compilers do, so editors can jump to it:
 // "file:line:col: message", leaving out the parts that are unknown.
+// A warning says so after the position.
 func (e Error) Error() string {
+	msg := e.Msg
+	if e.Warning {
+		msg = "warning: " + msg
+	}
 	switch {
 	case e.Line == 0:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+		return fmt.Sprintf("%s: %s", e.File, msg)
 	case e.Column == 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	default:
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, msg)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/roomwatch/roomwatch/rules"
 )
 
 func FuzzParse(f *testing.F) {
@@ -27,12 +29,17 @@ func FuzzParse(f *testing.F) {
 		"a: [1, 2\n",
 		"rooms:\n  - ? [complex, key]\n    : value\n",
 		"language: ja\n---\nlanguage: en\n",
+		"policy: {repeat_every: 1m, repeat_for: 48m, warn_before: none, check_in_every: none}\n",
+		"profiles: {lancers: {room_limit: 7d1m}}\nnotifiers: [{name: c, type: console, timeout: 1s}]\n",
+		"rooms:\n  - {id: a, opened: 2026-11-20 10:00, delivered: 2026-11-19, closed: 2026-11-18, cancelled: 2027-01-01, pushed_back: 2026-11-21}\n",
+		"rooms: [{id: a, opened: 2026-11-20}, {id: b, opened: 2026-11-20}, {id: c, opened: 2026-11-20}, {id: d, opened: 2026-11-20}, {id: e, opened: 2026-11-20}, {id: f, opened: 2026-11-20}, {id: g, opened: 2026-11-20}]\n",
 	} {
 		f.Add([]byte(seed))
 	}
 	path := filepath.Join(f.TempDir(), "roomwatch.yaml")
+	opt := Options{Now: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC), MaxRooms: 6} // the example file holds 6 rooms
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := Parse(path, data)
+		c, err := ParseWith(path, data, opt)
 		if err != nil {
 			var errs Errors
 			if !errors.As(err, &errs) || len(errs) == 0 {
@@ -55,9 +62,29 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 		}
+		if len(c.Rooms) > opt.MaxRooms {
+			t.Fatalf("%d rooms accepted, more than MaxRooms %d", len(c.Rooms), opt.MaxRooms)
+		}
+		if p := c.Policy; len(p.WarnBefore) > MaxWarnings || p.RepeatEvery > 0 && p.RepeatFor/p.RepeatEvery > MaxRepeats {
+			t.Fatalf("policy past the limits accepted: %+v", p)
+		}
+		for _, w := range c.Warnings {
+			if !w.Warning || w.File != path || w.Msg == "" {
+				t.Fatalf("malformed warning %+v", w)
+			}
+		}
+		limit := opt.Now.Add(FutureTolerance)
 		for _, r := range c.Rooms {
 			if _, ok := c.RoomPos[r.ID]; !ok || r.Opened.IsZero() {
 				t.Fatalf("room %+v lacks a position or opened", r)
+			}
+			if len(r.ID) > MaxRoomIDBytes {
+				t.Fatalf("room ID of %d bytes accepted", len(r.ID))
+			}
+			for _, kind := range rules.EventKinds {
+				if e := r.Event(kind); e.After(limit) || !e.IsZero() && e.Before(r.Opened) {
+					t.Fatalf("room %q: %s %s accepted (opened %s)", r.ID, kind, e, r.Opened)
+				}
 			}
 			if _, ok := c.Profiles[r.Platform]; !ok {
 				t.Fatalf("room %q has unknown platform %q", r.ID, r.Platform)

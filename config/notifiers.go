@@ -111,14 +111,9 @@ func (p *parser) notifier(item *yaml.Node) (n Notifier, ok bool) {
 		}
 	}
 	if toe, ok := f.get("timeout"); ok {
-		d, ok := p.duration(toe)
-		switch {
-		case ok && d == 0:
-			p.errorf(toe.val, "timeout must be longer than 0")
-			good = false
-		case ok:
+		if d, ok := p.duration(toe, timeoutDuration); ok {
 			n.Timeout = d
-		default:
+		} else {
 			good = false
 		}
 	}

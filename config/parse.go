@@ -33,19 +33,20 @@ var policyKeys = []string{
 	"quiet_hours", "digest_at",
 }
 
-// policyDurations are the policy's plain durations. Only repeat_for may be
-// zero (no repeats); a zero elsewhere would put a deadline on its own start.
+// policyDurations are the policy's plain durations. Each may be none (0),
+// which switches that habit off: no check-in, may-cancel on the platform's
+// condition alone, that closing term unused, no repeats (rules.Plan reads a
+// zero policy duration so).
 var policyDurations = []struct {
-	key    string
-	field  func(*rules.Policy) *time.Duration
-	zeroOK bool
+	key   string
+	field func(*rules.Policy) *time.Duration
 }{
-	{"check_in_every", func(p *rules.Policy) *time.Duration { return &p.CheckInEvery }, false},
-	{"cancel_after_buyer_silence", func(p *rules.Policy) *time.Duration { return &p.CancelAfterBuyerSilence }, false},
-	{"close_after_buyer_silence", func(p *rules.Policy) *time.Duration { return &p.CloseAfterBuyerSilence }, false},
-	{"close_after_delivery", func(p *rules.Policy) *time.Duration { return &p.CloseAfterDelivery }, false},
-	{"repeat_every", func(p *rules.Policy) *time.Duration { return &p.RepeatEvery }, false},
-	{"repeat_for", func(p *rules.Policy) *time.Duration { return &p.RepeatFor }, true},
+	{"check_in_every", func(p *rules.Policy) *time.Duration { return &p.CheckInEvery }},
+	{"cancel_after_buyer_silence", func(p *rules.Policy) *time.Duration { return &p.CancelAfterBuyerSilence }},
+	{"close_after_buyer_silence", func(p *rules.Policy) *time.Duration { return &p.CloseAfterBuyerSilence }},
+	{"close_after_delivery", func(p *rules.Policy) *time.Duration { return &p.CloseAfterDelivery }},
+	{"repeat_every", func(p *rules.Policy) *time.Duration { return &p.RepeatEvery }},
+	{"repeat_for", func(p *rules.Policy) *time.Duration { return &p.RepeatFor }},
 }
 
 // profileDurations are the overridable clocks of a platform; 0 ("none")
@@ -53,15 +54,16 @@ var policyDurations = []struct {
 var profileDurations = []struct {
 	key   string
 	field func(*rules.Profile) *time.Duration
+	rule  durationRule
 }{
-	{"first_message", func(p *rules.Profile) *time.Duration { return &p.FirstMessage }},
-	{"seller_silence_cancel", func(p *rules.Profile) *time.Duration { return &p.SellerSilenceCancel }},
-	{"buyer_unreachable_cancel", func(p *rules.Profile) *time.Duration { return &p.BuyerUnreachableCancel }},
-	{"auto_approval", func(p *rules.Profile) *time.Duration { return &p.AutoApproval }},
-	{"rating_window", func(p *rules.Profile) *time.Duration { return &p.RatingWindow }},
-	{"room_limit", func(p *rules.Profile) *time.Duration { return &p.RoomLimit }},
-	{"content_hidden_after_cancel", func(p *rules.Profile) *time.Duration { return &p.ContentHiddenAfterCancel }},
-	{"cancel_request_answer", func(p *rules.Profile) *time.Duration { return &p.CancelRequestAnswer }},
+	{"first_message", func(p *rules.Profile) *time.Duration { return &p.FirstMessage }, ruleDuration},
+	{"seller_silence_cancel", func(p *rules.Profile) *time.Duration { return &p.SellerSilenceCancel }, ruleDuration},
+	{"buyer_unreachable_cancel", func(p *rules.Profile) *time.Duration { return &p.BuyerUnreachableCancel }, ruleDuration},
+	{"auto_approval", func(p *rules.Profile) *time.Duration { return &p.AutoApproval }, ruleDuration},
+	{"rating_window", func(p *rules.Profile) *time.Duration { return &p.RatingWindow }, ruleDuration},
+	{"room_limit", func(p *rules.Profile) *time.Duration { return &p.RoomLimit }, roomLimitDuration},
+	{"content_hidden_after_cancel", func(p *rules.Profile) *time.Duration { return &p.ContentHiddenAfterCancel }, ruleDuration},
+	{"cancel_request_answer", func(p *rules.Profile) *time.Duration { return &p.CancelRequestAnswer }, ruleDuration},
 }
 
 var profileFlags = []struct {
@@ -88,17 +90,26 @@ var controlKeys = []string{"socket", "http", "token", "token_file"}
 // maxSocketPath is sun_path's size on Linux less the terminating NUL.
 const maxSocketPath = 107
 
-// Parse validates data as the config file at path. Relative paths in it
-// resolve against path's folder. On any problem it returns Errors holding
-// every problem found, sorted by position.
+// Parse validates data as the config file at path with the default
+// Options: no check of events against the clock. Commands and the daemon use
+// ParseWith or LoadWith and pass their clock's now.
 func Parse(path string, data []byte) (*Config, error) {
+	return ParseWith(path, data, Options{})
+}
+
+// ParseWith validates data as the config file at path. Relative paths in it
+// resolve against path's folder. On any problem it returns Errors holding
+// every problem found, warnings included, sorted by position; a file with
+// warnings only is accepted and carries them in Config.Warnings.
+func ParseWith(path string, data []byte, opt Options) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	p := &parser{file: path, dir: filepath.Dir(abs), lookupEnv: os.LookupEnv}
+	p := &parser{file: path, dir: filepath.Dir(abs), lookupEnv: os.LookupEnv, opt: opt}
 	c := defaults(p.dir)
 	c.Path = abs
+	c.options = opt
 	if root := p.document(data); root != nil {
 		p.config(root, c)
 	}
@@ -106,8 +117,9 @@ func Parse(path string, data []byte) (*Config, error) {
 		c.Routes = routeAll(c.Notifiers)
 	}
 	if len(p.errs) > 0 {
-		return nil, p.errs.sorted()
+		return nil, append(p.errs, p.warnings...).sorted()
 	}
+	c.Warnings = p.warnings.sorted()
 	c.inlineSecrets = p.inline
 	return c, nil
 }
@@ -257,24 +269,6 @@ func (p *parser) path(s string) string {
 	return filepath.Join(p.dir, s)
 }
 
-// duration reads a non-negative duration.
-func (p *parser) duration(e entry) (time.Duration, bool) {
-	s, ok := p.text(e)
-	if !ok {
-		return 0, false
-	}
-	d, err := ParseDuration(s)
-	if err != nil {
-		p.errorf(e.val, "%s: %v", e.key, err)
-		return 0, false
-	}
-	if d < 0 {
-		p.errorf(e.val, "%s: %q is negative", e.key, s)
-		return 0, false
-	}
-	return d, true
-}
-
 func (p *parser) profiles(e entry, profiles map[string]rules.Profile) {
 	// Any key is accepted here so that a wrong one is reported as an unknown
 	// platform, with the list of known ones.
@@ -290,7 +284,7 @@ func (p *parser) profiles(e entry, profiles map[string]rules.Profile) {
 		}
 		for _, d := range profileDurations {
 			if de, ok := f.get(d.key); ok {
-				if v, ok := p.duration(de); ok {
+				if v, ok := p.duration(de, d.rule); ok {
 					*d.field(&profile) = v
 				}
 			}
@@ -331,16 +325,11 @@ func (p *parser) policy(e entry, c *Config) {
 		if !ok {
 			continue
 		}
-		v, ok := p.duration(de)
-		if !ok {
-			continue
+		if v, ok := p.duration(de, ruleDuration); ok {
+			*d.field(&c.Policy) = v
 		}
-		if v == 0 && !d.zeroOK {
-			p.errorf(de.val, "%s must be longer than 0", d.key)
-			continue
-		}
-		*d.field(&c.Policy) = v
 	}
+	p.checkRepeats(f, c.Policy)
 	if we, ok := f.get("warn_before"); ok {
 		if warn, ok := p.warnBefore(we); ok {
 			c.Policy.WarnBefore = warn
@@ -375,14 +364,22 @@ func (p *parser) policy(e entry, c *Config) {
 }
 
 // warnBefore reads the warning offsets, largest first without repeats, the
-// order rules.Plan expects.
+// order rules.Plan expects. none (or []) means no warnings.
 func (p *parser) warnBefore(e entry) ([]time.Duration, bool) {
 	warn := []time.Duration{}
+	if v := resolve(e.val); v.Kind == yaml.ScalarNode && strings.EqualFold(strings.TrimSpace(v.Value), "none") {
+		return warn, true
+	}
+	list := items(e.val)
+	if len(list) > MaxWarnings {
+		p.errorf(e.val, "warn_before has %d warnings; at most %d", len(list), MaxWarnings)
+		return nil, false
+	}
 	good := true
-	for _, item := range items(e.val) {
-		d, ok := p.duration(entry{key: e.key, keyNode: e.keyNode, val: item})
+	for _, item := range list {
+		d, ok := p.duration(entry{key: e.key, keyNode: e.keyNode, val: item}, ruleDuration)
 		if ok && d == 0 {
-			p.errorf(item, "warn_before: each warning must be longer than 0")
+			p.errorf(item, "warn_before: %s is not a warning; for no warnings write warn_before: none", rawText(item))
 			ok = false
 		}
 		if !ok {
@@ -405,12 +402,8 @@ func (p *parser) routes(e entry, c *Config) {
 	}
 	for _, re := range f.entries {
 		if re.key == "failover_after" {
-			if d, ok := p.duration(entry{key: "routes.failover_after", keyNode: re.keyNode, val: re.val}); ok {
-				if d == 0 {
-					p.errorf(re.val, "routes.failover_after: must be longer than 0 (a critical alert needs some time on its first notifier)")
-				} else {
-					c.FailoverAfter = d
-				}
+			if d, ok := p.duration(entry{key: "routes.failover_after", keyNode: re.keyNode, val: re.val}, failoverDuration); ok {
+				c.FailoverAfter = d
 			}
 			continue
 		}

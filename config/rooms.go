@@ -27,6 +27,9 @@ func (p *parser) rooms(e entry, c *Config) {
 		p.errorf(e.val, "rooms must be a list (- id: …), not %s", describe(e.val))
 		return
 	}
+	if p.tooManyRooms(list) {
+		return // the file is refused; reading every room would only cost time
+	}
 	for _, item := range list.Content {
 		// A room with other mistakes still claims its ID, so a duplicate of
 		// it is reported in the same run.
@@ -63,14 +66,18 @@ func (p *parser) room(item *yaml.Node, c *Config) (rules.Room, *yaml.Node, bool)
 	// string we want, so there is no float or octal reading to undo.
 	if id, ok := p.required(f, "id", "room"); ok {
 		idNode = valueNode(f, "id")
-		if validRoomID(id) {
-			room.ID = id
-		} else {
+		switch {
+		case !validRoomID(id):
 			p.errorf(idNode, "bad room ID %q: no spaces, control characters or '|'", id)
+		case roomTextProblem("id", id) != "":
+			// Not quoted: the ID itself would make the line as long.
+			p.errorf(idNode, "%s", roomTextProblem("id", id))
+		default:
+			room.ID = id
 		}
 	}
-	room.Title = p.optionalText(f, "title")
-	room.Buyer = p.optionalText(f, "buyer")
+	room.Title = p.roomText(f, "title")
+	room.Buyer = p.roomText(f, "buyer")
 	if ue, ok := f.get("url"); ok {
 		if s, ok := p.text(ue); ok && s != "" {
 			if !isHTTPURL(s) {
@@ -116,7 +123,19 @@ func (p *parser) room(item *yaml.Node, c *Config) (rules.Room, *yaml.Node, bool)
 			}
 		}
 	}
+	if len(p.errs) == errs {
+		p.timeline(f, room, c.Timezone)
+	}
 	return room, idNode, len(p.errs) == errs
+}
+
+// roomText reads a room's title or buyer name within MaxTextChars.
+func (p *parser) roomText(f fields, key string) string {
+	s := p.optionalText(f, key)
+	if problem := roomTextProblem(key, s); problem != "" {
+		p.errorf(valueNode(f, key), "%s", problem)
+	}
+	return s
 }
 
 // time reads an optional instant; an empty value is no time.

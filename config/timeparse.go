@@ -72,17 +72,13 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("bad time %q: %s", s, timeForms)
 }
 
-const durationForms = `use Go units (90m, 72h, 1h30m), days (90d, 1d12h) or none`
+const durationForms = `use Go units (90m, 72h, 1h30m) or days (90d, 1d12h)`
 
 // ParseDuration reads Go durations plus a leading day count ("90d", "1d12h"),
-// since platform rules are stated in days; "none" is 0, which switches a
-// profile rule off.
+// since platform rules are stated in days. "none" is not a duration: the
+// config keys that can be switched off read it themselves (durationRule).
 func ParseDuration(s string) (time.Duration, error) {
-	text := strings.TrimSpace(s)
-	if strings.EqualFold(text, "none") {
-		return 0, nil
-	}
-	d, err := parseDuration(text)
+	d, err := parseDuration(strings.TrimSpace(s))
 	if err != nil {
 		return 0, fmt.Errorf("bad duration %q: %s", s, durationForms)
 	}

@@ -14,7 +14,9 @@ type parser struct {
 	file      string // as the caller named it, for messages
 	dir       string // the config's folder, for relative paths
 	lookupEnv func(string) (string, bool)
+	opt       Options
 	errs      Errors
+	warnings  Errors   // problems that do not refuse the file (Error.Warning)
 	inline    []string // keys whose secret is written in the file itself
 	// declared holds every notifier name the file defines, broken ones
 	// included, so a route to a broken notifier is not a second error.
@@ -27,6 +29,16 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 		e.Line, e.Column = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
+}
+
+// warnf records a problem that does not refuse the file: check prints it and
+// the daemon logs it.
+func (p *parser) warnf(n *yaml.Node, format string, args ...any) {
+	e := Error{File: p.file, Msg: fmt.Sprintf(format, args...), Warning: true}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	p.warnings = append(p.warnings, e)
 }
 
 // entry is one key of a mapping with its value.

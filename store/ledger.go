@@ -296,7 +296,7 @@ func (s *Store) DoneFunc() (func(key string) bool, func()) {
 	}
 	ledger := tx.Bucket(bucketLedger)
 	var once sync.Once
-	return func(key string) bool { return ledger.Get([]byte(key)) != nil },
+	return s.db.has(ledger),
 		func() { once.Do(func() { _ = tx.Rollback() }) }
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -21,8 +22,10 @@ import (
 // mode 0700). An existing file is checked before bbolt may write to it: its
 // header must be a bbolt header, then a read-only open must find a roomwatch
 // schema no newer than this build's. Only then is it opened read-write and,
-// if it has an older schema, migrated in one transaction. So a corrupt,
-// foreign, newer or locked file is reported and left byte-for-byte unchanged.
+// if it has an older schema, migrated in one transaction. A file up to
+// verifyAtOpenMax is also checked page by page (guard.go) in that read-only
+// pass. So a corrupt, damaged, foreign, newer or locked file is reported and
+// left byte-for-byte unchanged.
 func Open(path string, opt Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: no store path given")
@@ -50,13 +53,13 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, err
 		}
 		if !opt.ReadOnly {
-			if err := validateReadOnly(path, opt.Timeout); err != nil {
+			if err := validateReadOnly(path, info.Size(), opt.Timeout); err != nil {
 				return nil, err
 			}
 		}
 	}
 
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	db, err := openBolt(path, &bolt.Options{
 		Timeout:      opt.Timeout,
 		ReadOnly:     opt.ReadOnly,
 		NoSync:       opt.NoSync,
@@ -71,30 +74,57 @@ func Open(path string, opt Options) (*Store, error) {
 	// come together still meet within a millisecond, or queue behind the
 	// commit in progress and share the next one.
 	db.MaxBatchDelay = time.Millisecond
-	s := &Store{db: db, path: path}
+	s := &Store{db: newGuardedDB(db, path), path: path}
 	if err := s.prepare(opt.ReadOnly); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
+	if opt.ReadOnly && info != nil && info.Size() <= verifyAtOpenMax {
+		if problem := verify(db); problem != "" {
+			_ = db.Close()
+			return nil, damaged(path, problem)
+		}
+	}
 	return s, nil
 }
 
+// openBolt is bolt.Open, which reads the freelist page of a read-write
+// handle and panics or faults when that page is damaged.
+func openBolt(path string, opt *bolt.Options) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, damaged(path, fmt.Sprint(r))
+		}
+	}()
+	return bolt.Open(path, 0o600, opt)
+}
+
 // validateReadOnly opens path with a shared lock, which never writes, and
-// checks its schema. A read-write bbolt open may write to the file (it
-// rewrites a missing freelist), so this must pass first.
-func validateReadOnly(path string, timeout time.Duration) error {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
+// checks its schema and, up to verifyAtOpenMax bytes, every page. A
+// read-write bbolt open may write to the file (it rewrites a missing
+// freelist), and every command that records an event writes, so this must
+// pass first.
+func validateReadOnly(path string, size int64, timeout time.Duration) error {
+	db, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: timeout})
 	if err != nil {
 		return openFailure(path, timeout, err)
 	}
 	defer db.Close()
-	_, err = inspect(db, path)
-	return err
+	if _, err := inspect(db, path); err != nil {
+		return err
+	}
+	if size <= verifyAtOpenMax {
+		if problem := verify(db); problem != "" {
+			return damaged(path, problem)
+		}
+	}
+	return nil
 }
 
 // prepare creates the schema in a new file or migrates an older one.
 func (s *Store) prepare(readOnly bool) error {
-	version, err := inspect(s.db, s.path)
+	version, err := inspect(s.db.DB, s.path)
 	switch {
 	case err != nil:
 		return err
@@ -220,7 +250,10 @@ func checkHeader(path string, size int64) error {
 }
 
 func openFailure(path string, timeout time.Duration, err error) error {
+	var ue *userError
 	switch {
+	case errors.As(err, &ue):
+		return err
 	case errors.Is(err, berrors.ErrTimeout):
 		return &userError{
 			msg:  fmt.Sprintf("store: %s is locked by another roomwatch process (waited %s)", path, timeout),
@@ -275,7 +308,8 @@ func explainFS(op, path string, err error) error {
 
 func corrupt(path, detail string, cause error) error {
 	return &userError{
-		msg:  fmt.Sprintf("store: %s is not a roomwatch store or is corrupt: %s", path, detail),
+		msg: fmt.Sprintf("store: %s is not a roomwatch store or is corrupt: %s; it was left as it is: if it is your store, put back the last copy made with `roomwatch backup`",
+			path, detail),
 		kind: ErrCorrupt, cause: cause,
 	}
 }

@@ -54,7 +54,7 @@ const defaultLockTimeout = time.Second
 
 // Store is an open roomwatch store. Its methods are safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
+	db   *guardedDB // guard.go: a damaged page is an error, never a panic
 	path string
 }
 

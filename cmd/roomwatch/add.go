@@ -51,7 +51,7 @@ daemon notices the edited file and picks the room up by itself.`,
 			default:
 				return inputError("--via %q: use quote or purchase", viaFlag)
 			}
-			err = config.AddRoom(cfg.Path, room, cfg.Timezone)
+			err = config.AddRoom(cfg.Path, room, cfg.Timezone, cfg.Options())
 			var refused *config.RoomError
 			if errors.As(err, &refused) {
 				return inputError("add: %s", refused.Msg)

@@ -16,12 +16,15 @@ import (
 func (a *app) checkCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
-		Short: "Validate the configuration; print every error as file:line:col: message",
+		Short: "Validate the configuration; print every error and warning as file:line:col: message",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.loadConfig(false)
 			if err != nil {
 				return err
+			}
+			for _, w := range cfg.Warnings {
+				fmt.Fprintln(a.stderr, w.Error())
 			}
 			fmt.Fprintf(a.stdout, "%s: ok, %s\n", cfg.Path, cfg.Summary())
 			return nil

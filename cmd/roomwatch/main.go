@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,6 +39,7 @@ func inputError(format string, args ...any) error {
 
 type app struct {
 	configFlag string
+	maxRooms   int
 	stdout     io.Writer
 	stderr     *os.File
 	log        *slog.Logger
@@ -89,6 +91,10 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.PersistentFlags().StringVarP(&a.configFlag, "config", "c", "", "configuration file")
+	// Every command reads the same file, so every command takes the limit
+	// (run and check above all); a marketplace's rooms are imported into
+	// the store instead of listed in the YAML.
+	root.PersistentFlags().IntVar(&a.maxRooms, "max-rooms", config.DefaultMaxRooms, "refuse a configuration file listing more rooms than this")
 	root.AddCommand(
 		a.runCommand(),
 		a.checkCommand(),
@@ -107,8 +113,9 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 	return root
 }
 
-// loadConfig finds and loads the configuration. Run may fall back to the
-// embedded defaults when no file exists anywhere.
+// loadConfig finds and loads the configuration, checked against now and
+// --max-rooms. Run may fall back to the embedded defaults when no file exists
+// anywhere.
 func (a *app) loadConfig(allowDefault bool) (*config.Config, error) {
 	path, err := config.Find(a.configFlag)
 	if err != nil {
@@ -119,5 +126,8 @@ func (a *app) loadConfig(allowDefault bool) (*config.Config, error) {
 		return nil, err
 	}
 	a.warnShadowed(path)
-	return config.Load(path)
+	if a.maxRooms <= 0 {
+		return nil, inputError("--max-rooms must be at least 1")
+	}
+	return config.LoadWith(path, config.Options{Now: time.Now(), MaxRooms: a.maxRooms})
 }

@@ -30,6 +30,9 @@ WATCHDOG.`,
 			if err != nil {
 				return err
 			}
+			for _, w := range cfg.Warnings {
+				a.log.Warn("configuration warning", "warning", w.Error())
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			return daemon.Run(ctx, daemon.Options{
