@@ -21,6 +21,19 @@ type Alert struct {
 	Room rules.Room
 	// Now is the instant the time left is counted from.
 	Now time.Time
+	// Links are the signed one-purpose action links of this alert ("I
+	// wrote", "snooze 2h", …), in the order to show them; empty when no
+	// public address is configured. Backends show them as buttons or links;
+	// a link can record only its one action for its one room.
+	Links []ActionLink
+}
+
+// ActionLink is one action a seller can take from an alert by opening URL.
+// Label is already in the message's language.
+type ActionLink struct {
+	Action string // a stable name: "sent", "replied", "delivered", "snooze", "ack"
+	Label  string
+	URL    string
 }
 
 // Message is one send to one notifier: one alert, or several that fell due
