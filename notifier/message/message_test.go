@@ -113,6 +113,12 @@ func fixtures() map[string]Alert {
 				r.Closed = at("2026-11-28 15:00")
 				s.Related = at("2027-02-23 15:00")
 			}),
+		"extra-payment-before-delivery": fixture(rules.ExtraPayment, rules.Warning, rules.StepDue,
+			at("2026-11-26 18:00"), at("2026-11-26 18:00"), func(r *rules.Room, s *rules.Step) {
+				r.ExtraPayment = rules.ExtraPending
+				r.Due = at("2026-11-27 18:00")
+				s.Related = at("2026-11-27 18:00")
+			}),
 		"cancel-request": fixture(rules.CancelRequest, rules.Critical, "warn-3h",
 			at("2026-11-26 09:00"), at("2026-11-26 06:00"), func(r *rules.Room, _ *rules.Step) {
 				r.Delivered = at("2026-11-24 15:00")

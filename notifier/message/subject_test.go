@@ -22,7 +22,7 @@ var knownPlaceholders = []string{
 }
 
 func TestEveryKindHasItsWords(t *testing.T) {
-	kinds := append(slices.Clone(rules.Kinds), rateBuyerTheirTurn)
+	kinds := append(slices.Clone(rules.Kinds), rateBuyerTheirTurn, extraPaymentBeforeDelivery)
 	for _, lang := range []string{English, Japanese} {
 		for _, kind := range kinds {
 			w, ok := catalog[lang][kind]

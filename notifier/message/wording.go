@@ -32,6 +32,11 @@ type wording struct {
 // article's advice is to wait for that, so the message changes its tone.
 const rateBuyerTheirTurn rules.Kind = "rate-buyer/their-turn"
 
+// extraPaymentBeforeDelivery is the extra-payment wording while the work is
+// not yet delivered: collect the おひねり first (rules.ExtraPaymentBeforeDelivery).
+// Its action is the same as after delivery, so status reads alike.
+const extraPaymentBeforeDelivery rules.Kind = "extra-payment/before-delivery"
+
 var catalog = map[string]map[rules.Kind]wording{
 	English: {
 		rules.FirstMessage: {
@@ -100,6 +105,14 @@ var catalog = map[string]map[rules.Kind]wording{
 			DeadlineLabel: "Delivered",
 			Why:           "You made the delivery while the extra payment is still pending. An extra payment left unpaid after delivery is hard to recover; ask for it now.",
 			Subject:       "Collect {buyer}'s extra payment — {title} (delivered {deadline})",
+		},
+		extraPaymentBeforeDelivery: {
+			Action:        "Collect the extra payment",
+			Preview:       "Ask {buyer} for the agreed extra payment (おひねり) before you deliver — room {room}",
+			DeadlineLabel: "Reminder",
+			RelatedLabel:  "Collect by",
+			Why:           "An extra payment was agreed in this room and is still unpaid. Ask for it before the formal delivery: once the work is delivered, an unpaid extra is hard to recover.",
+			Subject:       "Get {buyer}'s extra payment first — {title} (by {related})",
 		},
 		rules.SendTerms: {
 			Action:        "Send your terms",
@@ -220,6 +233,14 @@ var catalog = map[string]map[rules.Kind]wording{
 			Why:           "おひねりが支払われないまま正式な納品をしています。納品後の追加料金は回収が難しいので、早めに支払いをお願いしましょう。",
 			Subject:       "{buyer}のおひねりが未払い — {title}（{deadline}納品）",
 		},
+		extraPaymentBeforeDelivery: {
+			Action:        "おひねりの支払いを確認する",
+			Preview:       "{buyer}に、納品の前に追加料金（おひねり）のお支払いをお願いしましょう — トークルーム {room}",
+			DeadlineLabel: "通知日時",
+			RelatedLabel:  "受け取りの目安",
+			Why:           "このトークルームで追加料金（おひねり）の話がまとまっていますが、まだ支払われていません。正式な納品の後では回収が難しくなるので、納品の前にお願いしておきましょう。",
+			Subject:       "納品前に{buyer}のおひねりを確認 — {title}（{related}まで）",
+		},
 		rules.SendTerms: {
 			Action:        "重要事項を送る",
 			Preview:       "{buyer}に重要事項を送ってください（見積もりからの購入、{deadline}開始）— トークルーム {room}",
@@ -294,6 +315,9 @@ func wordingFor(a Alert, lang string) wording {
 	kind := a.Step.Kind
 	if kind == rules.RateBuyer && !a.Room.BuyerRated.IsZero() {
 		kind = rateBuyerTheirTurn
+	}
+	if kind == rules.ExtraPayment && rules.ExtraPaymentBeforeDelivery(a.Step.Alert) {
+		kind = extraPaymentBeforeDelivery
 	}
 	w, ok := catalog[lang][kind]
 	if !ok {
