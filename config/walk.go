@@ -60,11 +60,6 @@ func (f fields) get(key string) (entry, bool) {
 	return e, ok
 }
 
-func (f fields) has(key string) bool {
-	_, ok := f.byKey[key]
-	return ok
-}
-
 func resolve(n *yaml.Node) *yaml.Node {
 	// yaml.v3 rejects an anchor that contains itself, but a bound keeps a
 	// malformed tree from looping here.
