@@ -157,10 +157,7 @@ func formatDuration(d time.Duration) string {
 // checkRepeats refuses a policy whose repeats per alert exceed MaxRepeats,
 // pointing at repeat_for (or repeat_every when only that is written).
 func (p *parser) checkRepeats(f fields, pol rules.Policy) {
-	if pol.RepeatEvery <= 0 || pol.RepeatFor <= 0 {
-		return
-	}
-	n := pol.RepeatFor / pol.RepeatEvery // as rules.Steps counts them
+	n := rules.RepeatCount(pol)
 	if n <= MaxRepeats {
 		return
 	}

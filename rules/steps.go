@@ -37,6 +37,10 @@ func repeats(k Kind) bool {
 	return k == CancelRisk || k == DeliveryDue
 }
 
+// RepeatCount is how many repeat steps an alert that repeats gets under pol:
+// repeat_for / repeat_every, none when either is off.
+func RepeatCount(pol Policy) int { return repeatCount(pol) }
+
 func repeatCount(pol Policy) int {
 	if pol.RepeatEvery <= 0 || pol.RepeatFor <= 0 {
 		return 0
