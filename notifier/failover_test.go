@@ -230,8 +230,14 @@ func TestSplitterPartsAreMessagesOfTheirOwn(t *testing.T) {
 		}
 	}
 	var got [][]string
-	for len(phone.calls) > 0 {
-		got = append(got, keys((<-phone.calls).Alerts))
+	for n := 1; len(phone.calls) > 0; n++ {
+		m := <-phone.calls
+		got = append(got, keys(m.Alerts))
+		// Each part knows its place and the whole it came from.
+		if m.Part != n || m.Parts != 3 || len(m.Whole) != len(alerts) {
+			t.Errorf("message %d is part %d of %d, of a whole of %d alerts; want part %d of 3 of %d",
+				n, m.Part, m.Parts, len(m.Whole), n, len(alerts))
+		}
 	}
 	// Every severity is its own route group here (no routes: all share one),
 	// so one group of five, split most severe first.

@@ -162,6 +162,11 @@ func (r *Router) split(route []string, m Message) []Message {
 		}
 		parts = next
 	}
+	if len(parts) > 1 {
+		for i := range parts {
+			parts[i].Part, parts[i].Parts, parts[i].Whole = i+1, len(parts), m.Alerts
+		}
+	}
 	return parts
 }
 

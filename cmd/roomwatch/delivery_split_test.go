@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +38,9 @@ type slackPayload struct {
 		Text    *struct {
 			Text string `json:"text"`
 		} `json:"text"`
+		Elements []struct {
+			Text string `json:"text"`
+		} `json:"elements"`
 	} `json:"blocks"`
 	At time.Time `json:"-"`
 }
@@ -215,6 +219,23 @@ func TestCatchUpOfFortyOverdueRoomsShowsEveryAlertWhole(t *testing.T) {
 	}
 	if total != want {
 		t.Errorf("%d alert sections accepted, want %d (one per overdue alert)", total, want)
+	}
+	// A message of several alerts leads with their count by severity, and
+	// a message cut into parts says which part it is.
+	for i, p := range accepted {
+		if len(p.sections()) < 2 {
+			continue
+		}
+		var context []string
+		for _, b := range p.Blocks {
+			for _, e := range b.Elements {
+				context = append(context, e.Text)
+			}
+		}
+		summary := strings.Join(context, " ")
+		if !regexp.MustCompile(`\d+ (critical|warning|info)`).MatchString(summary) {
+			t.Errorf("message %d of %d alerts has no summary: %q", i+1, len(p.sections()), summary)
+		}
 	}
 	for _, r := range rooms {
 		if perRoom[r.id] != r.alerts {

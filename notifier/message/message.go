@@ -45,6 +45,12 @@ type Message struct {
 	// Notice, when set, is a message about roomwatch itself (a rejected
 	// configuration) instead of alerts.
 	Notice *Notice
+	// Part and Parts number this message among those a larger one was split
+	// into to fit a service's limits (1-based; zero when it was not split),
+	// and Whole holds the larger message's alerts, so each part can say
+	// what the whole catch-up holds and that more messages belong to it.
+	Part, Parts int
+	Whole       []Alert
 }
 
 // Notice is a message about roomwatch itself rather than a room.
@@ -176,6 +182,9 @@ func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
 	if more := len(r.Texts) - 1; more > 0 {
 		r.Preview += fmt.Sprintf(l.more, more)
 		r.Summary = Summary(m.Alerts, lang)
+	}
+	if m.Parts > 1 {
+		r.Summary = Summary(m.Whole, lang) + fmt.Sprintf(l.partOf, m.Part, m.Parts)
 	}
 	var notices []string
 	if m.Late {

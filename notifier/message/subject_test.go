@@ -344,3 +344,21 @@ func TestMailWords(t *testing.T) {
 		t.Error("unexpected link labels")
 	}
 }
+
+func TestSplitPartSaysWhatTheWholeHolds(t *testing.T) {
+	fx := fixtures()
+	whole := []Alert{fx["first-message"], fx["cancel-risk"], fx["check-in"], fx["send-terms"], fx["room-expiry"]}
+	part := Message{Alerts: whole[2:4], Late: true, Part: 2, Parts: 3, Whole: whole}
+	for lang, want := range map[string]string{
+		English:  "2 critical, 2 warning, 1 info — message 2 of 3",
+		Japanese: "緊急2件、注意2件、お知らせ1件（2/3通目）",
+	} {
+		if got := RenderMessage(part, lang, jst).Summary; got != want {
+			t.Errorf("%s: summary %q, want %q", lang, got, want)
+		}
+	}
+	// A message that was not split counts only its own alerts.
+	if got := RenderMessage(Message{Alerts: whole[2:4]}, English, jst).Summary; got != "2 warning" {
+		t.Errorf("unsplit summary %q, want %q", got, "2 warning")
+	}
+}

@@ -343,6 +343,9 @@ type frame struct {
 	subjectMore string
 	// summarySep joins the counts of Summary; noAlerts is its text for none.
 	summarySep, noAlerts string
+	// partOf numbers the messages a split cut a larger one into, after the
+	// whole message's summary: "message 1 of 3".
+	partOf string
 	// openRoom labels the link to the talk room; mailFooter closes a mail.
 	openRoom, mailFooter string
 	severity             map[rules.Severity]severityWords
@@ -378,6 +381,7 @@ var labels = map[string]frame{
 		subjectMore: " and %d more",
 		summarySep:  ", ",
 		noAlerts:    "no alerts",
+		partOf:      " — message %d of %d",
 		openRoom:    "Open the talk room",
 		mailFooter:  "Sent by roomwatch. Times are in %s.",
 		severity: map[rules.Severity]severityWords{
@@ -406,6 +410,7 @@ var labels = map[string]frame{
 		subjectMore: " ほか%d件",
 		summarySep:  "、",
 		noAlerts:    "通知はありません",
+		partOf:      "（%d/%d通目）",
 		openRoom:    "トークルームを開く",
 		mailFooter:  "roomwatch からの自動送信です。時刻は %s で表示しています。",
 		severity: map[rules.Severity]severityWords{

@@ -113,9 +113,16 @@ func payload(m notifier.Message, lang string, loc *time.Location, buttons bool) 
 func Blocks(r message.Rendered, lang string, buttons bool) []slack.Block {
 	lang = message.Language(lang)
 	var blocks []slack.Block
-	if r.Notice != "" {
-		blocks = append(blocks, slack.NewContextBlock("notice",
-			slack.NewTextBlockObject(slack.MarkdownType, fit(r.Notice, maxContextText), false, false)))
+	// The notice and the summary of a group share one context block, so the
+	// block budget of Split holds.
+	var context []slack.MixedElement
+	for _, line := range []string{r.Notice, r.Summary} {
+		if line != "" {
+			context = append(context, slack.NewTextBlockObject(slack.MarkdownType, fit(line, maxContextText), false, false))
+		}
+	}
+	if len(context) > 0 {
+		blocks = append(blocks, slack.NewContextBlock("notice", context...))
 	}
 	for i, t := range r.Texts {
 		if i > 0 {
