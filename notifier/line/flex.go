@@ -181,9 +181,21 @@ func usableURI(u string) bool {
 	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
 }
 
-// label fits a button label to maxLabel characters on one line.
+// label fits a button label to maxLabel characters on one line, cut at
+// the end: a button reads from its first word.
 func label(s string) string {
-	return shorten(message.OneLine(s), maxLabel)
+	s = strings.TrimSpace(message.OneLine(strings.ToValidUTF8(s, "\uFFFD")))
+	if units(s) <= maxLabel {
+		return s
+	}
+	used := 0
+	for i, r := range s {
+		if used+units(string(r)) > maxLabel-1 {
+			return strings.TrimRight(s[:i], " ") + ellipsis
+		}
+		used += units(string(r))
+	}
+	return s
 }
 
 // flexMessage is a Flex Message of cards: one bubble alone, or a carousel.
