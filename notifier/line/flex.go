@@ -70,7 +70,7 @@ type card struct {
 	size   int
 }
 
-// layout builds the cards of m's alerts, most urgent first.
+// cards lays out m's alerts as cards, most urgent first.
 func (n *Notifier) cards(m notifier.Message) []card {
 	alerts := slices.Clone(m.Alerts)
 	slices.SortStableFunc(alerts, message.Urgency)
