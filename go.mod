@@ -11,6 +11,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/gorilla/websocket v1.5.3
 	github.com/jonboulle/clockwork v0.5.0
+	github.com/line/line-bot-sdk-go/v8 v8.14.0
 	github.com/mattn/go-runewidth v0.0.31
 	github.com/slack-go/slack v0.35.0
 	github.com/spf13/cobra v1.10.2

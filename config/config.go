@@ -52,7 +52,7 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
 // Notifier is one alert destination. Which fields matter depends on Type.
 type Notifier struct {
 	Name string
-	Type string // slack | email | console | ntfy
+	Type string // slack | email | console | ntfy | line
 
 	// slack: an incoming webhook, or a bot token with a channel; AppToken
 	// enables Socket Mode for the buttons.
@@ -60,7 +60,7 @@ type Notifier struct {
 	Token      Secret // also the ntfy access token (YAML key token / token_file)
 	Channel    string
 	AppToken   Secret
-	APIURL     string // Slack Web API base, ending in "/"; empty means Slack's own
+	APIURL     string // Slack Web API base, ending in "/"; LINE's API base; empty means the service's own
 
 	// email
 	Host     string
@@ -78,6 +78,10 @@ type Notifier struct {
 	// ActionsURL is where the phone reaches roomwatch's HTTP API (a LAN,
 	// VPN or reverse-proxy address); ntfy action buttons only when set.
 	ActionsURL string
+
+	// line: a Messaging API channel's access token and the seller's user ID.
+	ChannelAccessToken Secret
+	LineTo             string
 
 	Timeout time.Duration // per send
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/console"
 	"github.com/roomwatch/roomwatch/notifier/email"
+	"github.com/roomwatch/roomwatch/notifier/line"
 	"github.com/roomwatch/roomwatch/notifier/ntfy"
 	"github.com/roomwatch/roomwatch/notifier/slack"
 )
@@ -54,6 +55,15 @@ func buildNotifiers(cfg *config.Config, stdout io.Writer) ([]notifier.Notifier, 
 				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
 			}
 			out = append(out, nt)
+		case "line":
+			l, err := line.New(line.Options{
+				Name: n.Name, Token: n.ChannelAccessToken.Value(), To: n.LineTo, APIURL: n.APIURL,
+				Timeout: n.Timeout, Language: cfg.Language, Location: cfg.Timezone,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
+			}
+			out = append(out, l)
 		default:
 			return nil, fmt.Errorf("notifier %s: unknown type %q", n.Name, n.Type)
 		}
