@@ -84,7 +84,6 @@ var profileKeys = func() []string {
 	return keys
 }()
 
-
 // maxSocketPath is sun_path's size on Linux less the terminating NUL.
 const maxSocketPath = 107
 
@@ -434,4 +433,3 @@ func (p *parser) routes(e entry, c *Config) {
 		c.Routes[severity] = names
 	}
 }
-
