@@ -1,7 +1,10 @@
 package control
 
 import (
+	"time"
+
 	"github.com/roomwatch/roomwatch/control/links"
+	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -31,4 +34,23 @@ func LinkActions(kind rules.Kind) []links.Action {
 		out = append(out, links.Ack)
 	}
 	return out
+}
+
+// AlertLinks are the signed action links of an alert of kind for room, as
+// the daemon puts them on every alert it sends: one per LinkActions, under
+// base (control.public_url), labelled in lang, working until expires.
+func AlertLinks(s *links.Signer, base, room string, kind rules.Kind, lang string, expires time.Time) ([]message.ActionLink, error) {
+	var out []message.ActionLink
+	for _, action := range LinkActions(kind) {
+		token, err := s.Sign(links.Claim{Room: room, Action: action, Expires: expires})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, message.ActionLink{
+			Action: string(action),
+			Label:  message.LinkLabel(string(action), lang),
+			URL:    base + links.PathPrefix + token,
+		})
+	}
+	return out, nil
 }

@@ -37,19 +37,11 @@ func (d *Daemon) alertLinks(step rules.Step, now time.Time) []message.ActionLink
 	if ttl <= 0 {
 		ttl = links.DefaultTTL
 	}
-	var out []message.ActionLink
-	for _, action := range control.LinkActions(step.Kind) {
-		token, err := d.links.Sign(links.Claim{Room: step.Room, Action: action, Expires: now.Add(ttl)})
-		if err != nil {
-			// A room ID too long for a link: the alert goes out without.
-			d.log.Warn("no action links for this alert", "room", step.Room, "err", err)
-			return nil
-		}
-		out = append(out, message.ActionLink{
-			Action: string(action),
-			Label:  message.LinkLabel(string(action), cfg.Language),
-			URL:    base + links.PathPrefix + token,
-		})
+	out, err := control.AlertLinks(d.links, base, step.Room, step.Kind, cfg.Language, now.Add(ttl))
+	if err != nil {
+		// A room ID too long for a link: the alert goes out without.
+		d.log.Warn("no action links for this alert", "room", step.Room, "err", err)
+		return nil
 	}
 	return out
 }
