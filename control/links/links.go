@@ -115,7 +115,9 @@ func (s *Signer) Verify(token string, now time.Time) (Claim, error) {
 	if !ok {
 		return Claim{}, ErrInvalid
 	}
-	enc := base64.RawURLEncoding
+	// Strict: a token altered in the unused bits of its last character
+	// is refused too, so exactly one spelling of each token works.
+	enc := base64.RawURLEncoding.Strict()
 	payload, err := enc.DecodeString(p64)
 	if err != nil {
 		return Claim{}, ErrInvalid
@@ -131,7 +133,7 @@ func (s *Signer) Verify(token string, now time.Time) (Claim, error) {
 	}
 	c := Claim{
 		Action:  actions[payload[1]],
-		Expires: time.Unix(int64(binary.BigEndian.Uint64(payload[2:])), 0),
+		Expires: time.Unix(int64(binary.BigEndian.Uint64(payload[2:])), 0).UTC(),
 		Room:    string(payload[headerSize:]),
 	}
 	if !now.Before(c.Expires) {
