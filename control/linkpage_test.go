@@ -23,6 +23,7 @@ import (
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control/links"
+	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -514,6 +515,21 @@ func TestRemoteAPINeedsTLSAndServesHTTPS(t *testing.T) {
 		plain.Body.Close()
 		if plain.StatusCode < 400 {
 			t.Errorf("plain HTTP answered %s", plain.Status)
+		}
+	}
+}
+
+func TestEveryLinkActionHasLabels(t *testing.T) {
+	for _, kind := range rules.Kinds {
+		for _, a := range LinkActions(kind) {
+			if !a.Valid() {
+				t.Errorf("%s offers invalid action %q", kind, a)
+			}
+			for _, lang := range []string{"ja", "en"} {
+				if message.LinkLabel(string(a), lang) == "" {
+					t.Errorf("no %s label for %s", lang, a)
+				}
+			}
 		}
 	}
 }
