@@ -90,8 +90,27 @@ type Notifier struct {
 type Control struct {
 	Socket string // absolute path of the unix socket
 	HTTP   string // listen address of the HTTP API; empty means off
-	Token  Secret // bearer token the HTTP API requires
+	Token  Secret // bearer token the HTTP API requires: every operation
+	// ReadToken, optional, may only read: the calendar feed and GET
+	// /v1/status and /v1/plan; it is what a calendar app subscribes with.
+	ReadToken Secret
+	// PublicURL is where the phone reaches the HTTP API (through a VPN or
+	// a TLS reverse proxy), without a trailing slash; alerts carry signed
+	// action links under it. Empty: no links.
+	PublicURL string
+	// LinkKey signs action links; zero means the key kept in the store.
+	LinkKey Secret
+	// LinkTTL is how long an action link works after its alert was sent.
+	LinkTTL time.Duration
+	// TLSCertFile and TLSKeyFile make the HTTP API serve HTTPS.
+	TLSCertFile string
+	TLSKeyFile  string
+	// InsecureRemote allows plain HTTP on a non-loopback address.
+	InsecureRemote bool
 }
+
+// TLS reports whether the HTTP API serves HTTPS.
+func (c Control) TLS() bool { return c.TLSCertFile != "" && c.TLSKeyFile != "" }
 
 const (
 	defaultTimezone = "Asia/Tokyo"
@@ -144,7 +163,7 @@ func defaults(dir string) *Config {
 		Policy:    policy,
 		DigestAt:  defaultDigestAt,
 		Notifiers: []Notifier{consoleNotifier()},
-		Control:   Control{Socket: filepath.Join(dir, defaultSocket)},
+		Control:   Control{Socket: filepath.Join(dir, defaultSocket), LinkTTL: DefaultLinkTTL},
 		RoomPos:   map[string]Pos{},
 	}
 }

@@ -155,8 +155,20 @@ func TestErrorClasses(t *testing.T) {
 			`4:10: tls: unknown mode "ssl": use starttls, tls or none`},
 		{"ntfy without topic", "notifiers:\n  - type: ntfy\n",
 			`2:5: ntfy notifier "ntfy" needs topic`},
-		{"ntfy buttons on an open topic", "notifiers:\n  - type: ntfy\n    topic: t\n    actions_url: https://home.example.net:8765\n",
-			`4:18: actions_url needs token: the buttons carry the HTTP API's token, so the topic must be access-controlled`},
+		{"weak control token", "control:\n  http: 127.0.0.1:8765\n  token: hunter2\n",
+			`3:10: token: control.token is the key to every operation of the HTTP API, and this one has 7 bytes: use at least 32 random bytes`},
+		{"weak read token", "control:\n  token: " + strongToken + "\n  read_token: cal\n",
+			`3:15: read_token: control.read_token opens the calendar feed and status, and this one has 3 bytes`},
+		{"remote HTTP API without TLS", "control:\n  http: 0.0.0.0:8765\n  token: " + strongToken + "\n",
+			`2:9: control.http: 0.0.0.0:8765 is reachable from other machines, and the API would send its token and your rooms in plain HTTP`},
+		{"tls key without cert", "control:\n  tls_key_file: key.pem\n",
+			`2:3: tls_key_file needs tls_cert_file beside it`},
+		{"public_url without the API", "control:\n  token: " + strongToken + "\n  public_url: https://pi.example.net:8765\n",
+			`3:15: public_url needs control.http: action links are served by the HTTP API`},
+		{"public_url not a URL", "control:\n  public_url: pi.example.net\n",
+			`2:15: public_url: "pi.example.net" is not an address like https://pi.tailnet.ts.net:8765`},
+		{"link_ttl too short", "control:\n  link_ttl: 5m\n",
+			`2:13: link_ttl: 5m is too short: use at least 1h`},
 		{"ntfy bad actions_url", "notifiers:\n  - type: ntfy\n    topic: t\n    token: tk\n    actions_url: ftp://x\n",
 			`5:18: actions_url is not an http(s) URL`},
 		{"route to a broken notifier is not a second error", "notifiers:\n  - name: phone\n    type: slack\nroutes:\n  critical: [phone]\n",
@@ -199,7 +211,7 @@ func TestErrorClasses(t *testing.T) {
 			`1:8: store: unterminated ${`},
 		{"control http without token", "control:\n  http: 127.0.0.1:8765\n",
 			`2:9: control.http enables the HTTP API, which needs token or token_file`},
-		{"control bad http", "control:\n  http: localhost\n  token: ${HOME}\n",
+		{"control bad http", "control:\n  http: localhost\n  token: " + strongToken + "\n",
 			`2:9: control.http: bad listen address "localhost"`},
 		{"socket path too long", "control:\n  socket: /run/" + strings.Repeat("x", 120) + ".sock\n",
 			`2:11: control.socket: /run/xxx`},
@@ -491,3 +503,6 @@ rooms:
 		t.Errorf("rooms = %+v", c.Rooms)
 	}
 }
+
+// strongToken is a control token long enough for check.
+const strongToken = "0123456789abcdef0123456789abcdef"

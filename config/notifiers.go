@@ -260,14 +260,10 @@ func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
 	n.NtfyToken = n.Token
 	if ae, ok := f.get("actions_url"); ok {
 		if s, ok := p.text(ae); ok && s != "" {
-			switch {
-			case !isHTTPURL(s):
+			// An alias of control.public_url (publicURLFromActionsURL):
+			// the buttons carry signed one-purpose links, never a token.
+			if !isHTTPURL(s) {
 				p.errorf(ae.val, "actions_url is not an http(s) URL")
-			case n.Token.IsZero():
-				// The buttons carry the HTTP API's token inside the push, so
-				// anyone who can read the topic could record events: only
-				// an access-controlled topic may have them.
-				p.errorf(ae.val, "actions_url needs token: the buttons carry the HTTP API's token, so the topic must be access-controlled")
 			}
 			n.ActionsURL = strings.TrimSuffix(s, "/")
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -84,8 +83,6 @@ var profileKeys = func() []string {
 	}
 	return keys
 }()
-
-var controlKeys = []string{"socket", "http", "token", "token_file"}
 
 // maxSocketPath is sun_path's size on Linux less the terminating NUL.
 const maxSocketPath = 107
@@ -243,6 +240,7 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 	if e, ok := top.get("control"); ok {
 		p.control(e, c)
 	}
+	p.publicURLFromActionsURL(c)
 	if e, ok := top.get("rooms"); ok {
 		p.rooms(e, c)
 	}
@@ -434,39 +432,4 @@ func (p *parser) routes(e entry, c *Config) {
 		}
 		c.Routes[severity] = names
 	}
-}
-
-func (p *parser) control(e entry, c *Config) {
-	f, ok := p.mapping(e.val, "control", controlKeys)
-	if !ok {
-		return
-	}
-	if se, ok := f.get("socket"); ok {
-		if s, ok := p.text(se); ok && s != "" {
-			c.Control.Socket = p.path(s)
-			if len(c.Control.Socket) > maxSocketPath {
-				p.errorf(se.val, "control.socket: %s is longer than the %d bytes a unix socket path may have", c.Control.Socket, maxSocketPath)
-			}
-		}
-	}
-	var hasToken bool
-	c.Control.Token, hasToken = p.secret(f, "token", "control")
-	he, ok := f.get("http")
-	if !ok {
-		return
-	}
-	addr, ok := p.text(he)
-	if !ok || addr == "" {
-		return
-	}
-	_, port, err := net.SplitHostPort(addr)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
-		p.errorf(he.val, "control.http: bad listen address %q: use host:port, e.g. 127.0.0.1:8765", addr)
-		return
-	}
-	if !hasToken {
-		p.errorf(he.val, "control.http enables the HTTP API, which needs token or token_file")
-		return
-	}
-	c.Control.HTTP = addr
 }

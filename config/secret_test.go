@@ -34,9 +34,9 @@ func TestSecretNeverPrinted(t *testing.T) {
     to: b@example.com
 control:
   http: 127.0.0.1:8765
-  token: `+leak+`-control
+  token: `+leak+`-control-0123456789
 `)
-	if !strings.Contains(c.Notifiers[0].WebhookURL.Value(), leak) || c.Control.Token.Value() != leak+"-control" {
+	if !strings.Contains(c.Notifiers[0].WebhookURL.Value(), leak) || c.Control.Token.Value() != leak+"-control-0123456789" {
 		t.Fatal("Value() must return the real secret")
 	}
 	var outputs []string
@@ -132,7 +132,7 @@ func TestSecretFiles(t *testing.T) {
 	write(filepath.Join(dir, "secrets", "hook"), "https://hooks.slack.com/services/T/B/beside\n")
 	write(filepath.Join(dir, "password"), "beside-the-config\r\n")
 	write(filepath.Join(creds, "password"), "from-systemd\n\n")
-	write(filepath.Join(creds, "control"), "control-token")
+	write(filepath.Join(creds, "control"), "control-token-from-systemd-credentials")
 	abs := filepath.Join(t.TempDir(), "abs-token")
 	write(abs, "absolute\n")
 	config := `notifiers:
@@ -167,7 +167,7 @@ control:
 	if got := c.Notifiers[2].Token.Value(); got != "absolute" {
 		t.Errorf("absolute _file: %q", got)
 	}
-	if got := c.Control.Token.Value(); got != "control-token" {
+	if got := c.Control.Token.Value(); got != "control-token-from-systemd-credentials" {
 		t.Errorf("control.token_file: %q", got)
 	}
 	if got := c.InlineSecrets(); len(got) != 0 {
@@ -176,7 +176,7 @@ control:
 
 	t.Setenv("CREDENTIALS_DIRECTORY", "")
 	os.Unsetenv("CREDENTIALS_DIRECTORY")
-	write(filepath.Join(dir, "control"), "beside\n")
+	write(filepath.Join(dir, "control"), "beside-the-config-long-enough-for-a-token\n")
 	c, err = Load(path)
 	if err != nil {
 		t.Fatal(err)

@@ -5,18 +5,21 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -25,62 +28,120 @@ import (
 const pathCalendar = "/calendar.ics"
 
 // HTTPServer is the daemon's HTTP API: the control API over TCP behind a
-// bearer token, and a calendar feed of the coming deadlines.
+// bearer token, a calendar feed of the coming deadlines, and the pages of
+// signed action links.
 type HTTPServer struct {
-	addr string
-	http *http.Server
-	done chan struct{}
+	addr   string
+	scheme string
+	http   *http.Server
+	done   chan struct{}
 }
 
-// ListenHTTP serves svc's API on addr (host:port; an empty host means
-// 127.0.0.1) to callers holding token, plus GET /calendar.ics?token=TOKEN.
-// Times in the feed's descriptions are shown in loc.
-func ListenHTTP(addr string, token config.Secret, svc Service, loc *time.Location, log *slog.Logger) (*HTTPServer, error) {
-	return listenHTTP(addr, token, svc, loc, log, time.Now)
+// HTTPOptions configure the HTTP API.
+type HTTPOptions struct {
+	// Control gives the listen address, the tokens and the TLS files.
+	Control config.Control
+	Service Service
+	// Links checks action links; nil serves no /a/ pages.
+	Links *links.Signer
+	// Marks remembers which links were used; required with Links.
+	Marks LinkMarks
+	// Language is the configured language of the link pages, read per
+	// request so a reload changes it; nil is English.
+	Language func() string
+	// Location shows times in the feed's descriptions; nil is UTC.
+	Location *time.Location
+	Log      *slog.Logger
+	// Now is the clock deciding which deadlines are still coming, which
+	// links have expired and how long a refused client waits; nil is time.Now.
+	Now func() time.Time
 }
 
-// listenHTTP is ListenHTTP with the clock that decides which deadlines
-// are still coming.
-func listenHTTP(addr string, token config.Secret, svc Service, loc *time.Location, log *slog.Logger, now func() time.Time) (*HTTPServer, error) {
-	if token.IsZero() {
+// LinkMarks remembers used action links (store.Store does, across restarts).
+type LinkMarks interface {
+	LinkUsed(id string) (bool, error)
+	UseLink(id string, expires, now time.Time) (first bool, err error)
+}
+
+// ListenHTTP serves the API on o.Control.HTTP (host:port; an empty host
+// means 127.0.0.1), over HTTPS when TLS files are configured. A
+// non-loopback address without TLS needs Control.InsecureRemote, and then
+// logs a warning every time it starts.
+func ListenHTTP(o HTTPOptions) (*HTTPServer, error) {
+	ctrl := o.Control
+	if ctrl.Token.IsZero() {
 		return nil, errors.New("control: the HTTP API needs a token (control.token or control.token_file)")
 	}
-	host, port, err := net.SplitHostPort(addr)
+	if o.Links != nil && o.Marks == nil {
+		return nil, errors.New("control: action links need a store for their used-marks")
+	}
+	host, port, err := net.SplitHostPort(ctrl.HTTP)
 	if err != nil {
-		return nil, fmt.Errorf("control: bad HTTP API address %q: %w", addr, err)
+		return nil, fmt.Errorf("control: bad HTTP API address %q: %w", ctrl.HTTP, err)
 	}
 	if host == "" {
 		// Go would bind every interface; the API is loopback unless told otherwise.
 		host = "127.0.0.1"
 	}
-	if loc == nil {
-		loc = time.UTC
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Language == nil {
+		o.Language = func() string { return message.English }
+	}
+	remote := !config.Loopback(host)
+	switch {
+	case remote && !ctrl.TLS() && !ctrl.InsecureRemote:
+		return nil, fmt.Errorf("control: the HTTP API on %s would be reachable from other machines in plain HTTP: configure tls_cert_file and tls_key_file, or insecure_remote: true", ctrl.HTTP)
+	case remote && !ctrl.TLS():
+		o.Log.Warn("HTTP API on a non-loopback address in plain HTTP (control.insecure_remote): its token and your rooms cross the network unencrypted",
+			"addr", ctrl.HTTP)
+	}
+	var cert tls.Certificate
+	if ctrl.TLS() {
+		if cert, err = tls.LoadX509KeyPair(ctrl.TLSCertFile, ctrl.TLSKeyFile); err != nil {
+			return nil, fmt.Errorf("control: HTTP API TLS: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return nil, fmt.Errorf("control: HTTP API: %w", err)
 	}
-	s := &HTTPServer{addr: ln.Addr().String(), done: make(chan struct{})}
+	s := &HTTPServer{addr: ln.Addr().String(), scheme: "http", done: make(chan struct{})}
+	if ctrl.TLS() {
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		s.scheme = "https"
+	}
 	s.http = &http.Server{
-		Handler:           httpHandler(token, svc, calendar{svc: svc, loc: loc, now: now, log: log}, log),
+		Handler:           httpHandler(o),
 		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
 	}
 	go func() {
 		defer close(s.done)
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("HTTP API stopped", "err", err)
+			o.Log.Error("HTTP API stopped", "err", err)
 		}
 	}()
-	log.Info("HTTP API listening", "addr", s.addr)
+	o.Log.Info("HTTP API listening", "addr", s.addr, "tls", ctrl.TLS(), "links", o.Links != nil)
 	return s, nil
 }
 
 // Addr is the address the API listens on, with the port the system chose
 // when the configured one was 0.
 func (s *HTTPServer) Addr() string { return s.addr }
+
+// URL is the API's base URL on its own address: http:// or https://.
+func (s *HTTPServer) URL() string { return s.scheme + "://" + s.addr }
 
 // Close stops serving. Requests still running after a short grace period
 // (a long backup download) are cut, so the daemon stops in time.
@@ -95,44 +156,95 @@ func (s *HTTPServer) Close() error {
 	return err
 }
 
-// httpHandler puts the token check in front of the API and the feed. The
-// feed also takes the token in its query, because phone calendars that
-// subscribe to a URL cannot send headers.
-func httpHandler(token config.Secret, svc Service, feed http.Handler, log *slog.Logger) http.Handler {
-	// Comparing digests keeps the comparison's time independent of the
-	// token's length as well as its content.
-	want := sha256.Sum256([]byte(token.Value()))
-	valid := func(got string) bool {
+// scope is what a credential may do.
+type scope int
+
+const (
+	scopeNone scope = iota
+	scopeRead       // control.read_token: the feed, status and plan
+	scopeFull       // control.token: everything
+)
+
+// readPaths are what the read-only token opens, all with GET: what a
+// calendar or a dashboard shows, nothing of the history or the store.
+var readPaths = []string{pathCalendar, pathStatus, pathPlan}
+
+// httpHandler puts the token check in front of the API and the feed, and
+// serves the link pages, which carry their own credential. The feed also
+// takes a token in its query, because phone calendars that subscribe to a
+// URL cannot send headers.
+func httpHandler(o HTTPOptions) http.Handler {
+	full := secretMatcher(o.Control.Token)
+	read := secretMatcher(o.Control.ReadToken)
+	scopeOf := func(cred string) scope {
+		switch {
+		case full(cred):
+			return scopeFull
+		case read(cred):
+			return scopeRead
+		}
+		return scopeNone
+	}
+	limit := newFailureLimit(o.Now)
+	refuse := func(w http.ResponseWriter, r *http.Request) {
+		// Neither the query (a calendar's token travels in it) nor the
+		// Authorization header is ever logged.
+		o.Log.Warn("HTTP API refused a request without a valid token", "remote", r.RemoteAddr, "method", r.Method, "path", r.URL.Path)
+		limit.fail(r)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="roomwatch"`)
+		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "control: this API needs Authorization: Bearer <token>"})
+	}
+	api := serve(o.Service, o.Log, wire{source: SourceHTTP, sources: remoteSources, loc: location(o.Service)})
+	feed := calendar{svc: o.Service, loc: o.Location, now: o.Now, log: o.Log}
+	mux := http.NewServeMux()
+	mux.HandleFunc(pathCalendar, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: pathCalendar + " takes GET", Input: true})
+			return
+		}
+		if max(scopeOf(r.URL.Query().Get("token")), scopeOf(bearerToken(r))) == scopeNone {
+			refuse(w, r)
+			return
+		}
+		feed.ServeHTTP(w, r)
+	})
+	if o.Links != nil {
+		lp := &linkPages{opt: o, limit: limit}
+		mux.Handle(links.PathPrefix+"{token}", lp)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch scopeOf(bearerToken(r)) {
+		case scopeNone:
+			refuse(w, r)
+		case scopeRead:
+			if r.Method != http.MethodGet || !slices.Contains(readPaths, r.URL.Path) {
+				writeJSON(w, http.StatusForbidden, errorBody{Error: "control: the read-only token may only GET " + strings.Join(readPaths, ", ")})
+				return
+			}
+			api.ServeHTTP(w, r)
+		default:
+			api.ServeHTTP(w, r)
+		}
+	})
+	return limit.guard(mux)
+}
+
+// secretMatcher compares credentials with secret. Comparing digests keeps
+// the comparison's time independent of the token's length as well as its
+// content; a zero secret matches nothing.
+func secretMatcher(secret config.Secret) func(string) bool {
+	if secret.IsZero() {
+		return func(string) bool { return false }
+	}
+	want := sha256.Sum256([]byte(secret.Value()))
+	return func(got string) bool {
 		if got == "" {
 			return false
 		}
 		sum := sha256.Sum256([]byte(got))
 		return subtle.ConstantTimeCompare(sum[:], want[:]) == 1
 	}
-	refuse := func(w http.ResponseWriter, r *http.Request) {
-		// The query is never logged: a calendar's token travels in it.
-		path := strings.ReplaceAll(r.URL.Path, token.Value(), "<secret>")
-		log.Warn("HTTP API refused a request without a valid token", "remote", r.RemoteAddr, "method", r.Method, "path", path)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="roomwatch"`)
-		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "control: this API needs Authorization: Bearer <token>"})
-	}
-	api := Handler(svc, log)
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+pathCalendar, func(w http.ResponseWriter, r *http.Request) {
-		if !valid(r.URL.Query().Get("token")) && !valid(bearerToken(r)) {
-			refuse(w, r)
-			return
-		}
-		feed.ServeHTTP(w, r)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if !valid(bearerToken(r)) {
-			refuse(w, r)
-			return
-		}
-		api.ServeHTTP(w, r)
-	})
-	return mux
 }
 
 // bearerToken is the credential of an "Authorization: Bearer …" header.

@@ -48,9 +48,12 @@ func serveHTTP(t *testing.T, f fixture) (base string, logs *lockedBuffer) {
 	t.Helper()
 	logs = &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := listenHTTP("127.0.0.1:0", config.NewSecret(testToken), f.local, f.loc, log, f.clock.Now)
+	srv, err := ListenHTTP(HTTPOptions{
+		Control: config.Control{HTTP: "127.0.0.1:0", Token: config.NewSecret(testToken)},
+		Service: f.local, Location: f.loc, Log: log, Now: f.clock.Now,
+	})
 	if err != nil {
-		t.Fatalf("listenHTTP: %v", err)
+		t.Fatalf("ListenHTTP: %v", err)
 	}
 	t.Cleanup(func() { srv.Close() })
 	return "http://" + srv.Addr(), logs
@@ -83,7 +86,7 @@ func do(t *testing.T, method, u, auth string, body any) *http.Response {
 
 func TestHTTPNeedsAToken(t *testing.T) {
 	f := newFixture(t)
-	if srv, err := ListenHTTP("127.0.0.1:0", config.Secret{}, f.local, f.loc, quietLog()); err == nil {
+	if srv, err := ListenHTTP(HTTPOptions{Control: config.Control{HTTP: "127.0.0.1:0"}, Service: f.local, Location: f.loc, Log: quietLog()}); err == nil {
 		srv.Close()
 		t.Fatal("ListenHTTP started without a token")
 	}
@@ -91,7 +94,7 @@ func TestHTTPNeedsAToken(t *testing.T) {
 
 func TestHTTPBindsLoopbackWithoutAHost(t *testing.T) {
 	f := newFixture(t)
-	srv, err := ListenHTTP(":0", config.NewSecret(testToken), f.local, f.loc, quietLog())
+	srv, err := ListenHTTP(HTTPOptions{Control: config.Control{HTTP: ":0", Token: config.NewSecret(testToken)}, Service: f.local, Location: f.loc, Log: quietLog()})
 	if err != nil {
 		t.Fatalf("ListenHTTP: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -38,50 +39,80 @@ type errorBody struct {
 	Input bool   `json:"input,omitempty"`
 }
 
-// Handler serves a Service as JSON over HTTP.
+// Handler serves a Service as JSON over HTTP on the control socket: events
+// without a source are the command line's.
 func Handler(svc Service, log *slog.Logger) http.Handler {
+	return serve(svc, log, wire{source: SourceCLI, loc: location(svc)})
+}
+
+// route is one operation of the API.
+type route struct {
+	method, path string
+	serve        func(w http.ResponseWriter, r *http.Request) (any, error)
+}
+
+// serve puts the routes of svc on a mux; every answer, a refusal included,
+// is JSON.
+func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
+	routes := []route{
+		{"POST", pathEvents, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			req, err := wr.event(r, w)
+			if err != nil {
+				return nil, err
+			}
+			return svc.Record(r.Context(), req)
+		}},
+		{"POST", pathAck, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			var req AckRequest
+			if err := decode(r, w, &req); err != nil {
+				return nil, err
+			}
+			return svc.Ack(r.Context(), req)
+		}},
+		{"POST", pathSnooze, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			req, err := wr.snooze(r, w)
+			if err != nil {
+				return nil, err
+			}
+			return svc.Snooze(r.Context(), req)
+		}},
+		{"GET", pathStatus, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			now, err := wr.queryTime(r, "now")
+			if err != nil {
+				return nil, err
+			}
+			return svc.Status(r.Context(), StatusRequest{Room: r.URL.Query().Get("room"), Now: now})
+		}},
+		{"GET", pathPlan, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			now, err := wr.queryTime(r, "now")
+			if err != nil {
+				return nil, err
+			}
+			until, err := wr.queryTime(r, "until")
+			if err != nil {
+				return nil, err
+			}
+			return svc.Plan(r.Context(), PlanRequest{Now: now, Until: until})
+		}},
+		{"GET", pathHistory, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			return svc.History(r.Context(), HistoryRequest{Room: r.URL.Query().Get("room")})
+		}},
+		{"POST", pathReload, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			err := svc.Reload(r.Context())
+			return struct {
+				Reloaded bool `json:"reloaded"`
+			}{err == nil}, err
+		}},
+		{"GET", pathWhere, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			return svc.Where(r.Context())
+		}},
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+pathEvents, func(w http.ResponseWriter, r *http.Request) {
-		var req EventRequest
-		if decode(w, r, &req) {
-			reply(w, log)(svc.Record(r.Context(), req))
-		}
-	})
-	mux.HandleFunc("POST "+pathAck, func(w http.ResponseWriter, r *http.Request) {
-		var req AckRequest
-		if decode(w, r, &req) {
-			reply(w, log)(svc.Ack(r.Context(), req))
-		}
-	})
-	mux.HandleFunc("POST "+pathSnooze, func(w http.ResponseWriter, r *http.Request) {
-		var req SnoozeRequest
-		if decode(w, r, &req) {
-			reply(w, log)(svc.Snooze(r.Context(), req))
-		}
-	})
-	mux.HandleFunc("GET "+pathStatus, func(w http.ResponseWriter, r *http.Request) {
-		req := StatusRequest{Room: r.URL.Query().Get("room")}
-		if !queryTime(w, r, "now", &req.Now) {
-			return
-		}
-		reply(w, log)(svc.Status(r.Context(), req))
-	})
-	mux.HandleFunc("GET "+pathPlan, func(w http.ResponseWriter, r *http.Request) {
-		var req PlanRequest
-		if !queryTime(w, r, "now", &req.Now) || !queryTime(w, r, "until", &req.Until) {
-			return
-		}
-		reply(w, log)(svc.Plan(r.Context(), req))
-	})
-	mux.HandleFunc("GET "+pathHistory, func(w http.ResponseWriter, r *http.Request) {
-		reply(w, log)(svc.History(r.Context(), HistoryRequest{Room: r.URL.Query().Get("room")}))
-	})
-	mux.HandleFunc("POST "+pathReload, func(w http.ResponseWriter, r *http.Request) {
-		err := svc.Reload(r.Context())
-		reply(w, log)(struct {
-			Reloaded bool `json:"reloaded"`
-		}{err == nil}, err)
-	})
+	for _, rt := range routes {
+		mux.HandleFunc(rt.method+" "+rt.path, func(w http.ResponseWriter, r *http.Request) {
+			reply(w, log)(rt.serve(w, r))
+		})
+	}
 	mux.HandleFunc("GET "+pathBackup, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
 		// Errors after the first byte cannot change the status: the client
@@ -96,10 +127,25 @@ func Handler(svc Service, log *slog.Logger) http.Handler {
 		}
 		w.Header().Set(http.TrailerPrefix+"Backup-Length", strconv.FormatInt(cw.n, 10))
 	})
-	mux.HandleFunc("GET "+pathWhere, func(w http.ResponseWriter, r *http.Request) {
-		reply(w, log)(svc.Where(r.Context()))
+	routes = append(routes, route{method: "GET", path: pathBackup})
+	if handleStats(mux, svc, log) {
+		routes = append(routes, route{method: "GET", path: pathStats})
+	}
+	// Any other method on a known path, and any unknown path, get a JSON
+	// refusal rather than the mux's plain text.
+	allowed := map[string][]string{}
+	for _, rt := range routes {
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
+	}
+	for path, methods := range allowed {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: fmt.Sprintf("%s does not take %s: use %s", path, r.Method, strings.Join(methods, " or ")), Input: true})
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf("no such operation: %s %s", r.Method, r.URL.Path), Input: true})
 	})
-	handleStats(mux, svc, log)
 	return mux
 }
 
@@ -114,40 +160,16 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// maxBody bounds a request: every request body is a few hundred bytes.
-const maxBody = 64 << 10
-
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "bad request body: " + err.Error(), Input: true})
-		return false
-	}
-	return true
-}
-
-func queryTime(w http.ResponseWriter, r *http.Request, name string, t *time.Time) bool {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return true
-	}
-	parsed, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: fmt.Sprintf("%s: not an RFC 3339 time: %q", name, v), Input: true})
-		return false
-	}
-	*t = parsed
-	return true
-}
-
 // reply writes a service result: 200 with the value, 400 for the caller's
 // mistake, 500 otherwise.
 func reply(w http.ResponseWriter, log *slog.Logger) func(any, error) {
 	return func(v any, err error) {
+		var refused *requestError
 		switch {
 		case err == nil:
 			writeJSON(w, http.StatusOK, v)
+		case errors.As(err, &refused):
+			writeJSON(w, refused.status, errorBody{Error: refused.msg, Input: true})
 		case IsInputError(err):
 			writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Input: true})
 		default:

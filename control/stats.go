@@ -27,14 +27,15 @@ type StatsReporter interface {
 }
 
 // handleStats adds the stats route to mux when svc reports Stats.
-func handleStats(mux *http.ServeMux, svc Service, log *slog.Logger) {
+func handleStats(mux *http.ServeMux, svc Service, log *slog.Logger) bool {
 	sr, ok := svc.(StatsReporter)
 	if !ok {
-		return
+		return false
 	}
 	mux.HandleFunc("GET "+pathStats, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, log)(sr.Stats(r.Context()))
 	})
+	return true
 }
 
 // Stats asks the daemon for its working figures.

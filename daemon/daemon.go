@@ -19,6 +19,7 @@ import (
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
+	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/scheduler"
@@ -72,6 +73,10 @@ type Daemon struct {
 	engine *engine.Engine
 	sched  *scheduler.Scheduler
 	local  *control.Local
+	// links signs action links; nil when the HTTP API is off.
+	links *links.Signer
+	// health is what the watchdog checks beside the store.
+	health health
 
 	routerMu sync.RWMutex
 	router   *notifier.Router
@@ -259,7 +264,14 @@ func (d *Daemon) serve(ctx context.Context) error {
 	}
 	var api *control.HTTPServer
 	if ctrl.HTTP != "" {
-		api, err = control.ListenHTTP(ctrl.HTTP, ctrl.Token, d.local, d.engine.Config().Timezone, d.log)
+		d.links, err = d.linkSigner(ctrl)
+		if err == nil {
+			api, err = control.ListenHTTP(control.HTTPOptions{
+				Control: ctrl, Service: d.local, Links: d.links, Marks: d.store,
+				Language: func() string { return d.engine.Config().Language },
+				Location: d.engine.Config().Timezone, Log: d.log, Now: d.clock.Now,
+			})
+		}
 		if err != nil {
 			srv.Close()
 			d.abort()
@@ -292,7 +304,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		systemd.RunWatchdog(runCtx, d.store.Ping, d.log)
+		systemd.RunWatchdog(runCtx, d.healthy, d.log)
 	}()
 	d.startButtons(runCtx, &wg)
 
@@ -355,6 +367,7 @@ func (d *Daemon) onNext(room string, at time.Time) {
 // suspend, clock jump) fires through the scheduler's queue, one due soon gets
 // a timer.
 func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
+	defer func() { d.health.sweptAt(d.clock.Now()) }()
 	err := d.store.DueBefore(horizonEnd, func(room string, at time.Time) bool {
 		if !d.sched.Wants(at) {
 			return false // the rest is later still: it waits for a later sweep

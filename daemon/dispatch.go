@@ -39,6 +39,7 @@ func (d *Daemon) dispatchLoop(runCtx, sendCtx context.Context) {
 	retry := d.clock.NewTicker(retryEvery)
 	defer retry.Stop()
 	for {
+		d.health.dispatchedAt(d.clock.Now())
 		select {
 		case <-runCtx.Done():
 			return
@@ -82,7 +83,7 @@ func (d *Daemon) drain(ctx context.Context) {
 	byKey := make(map[string]store.Entry, len(entries))
 	for _, e := range entries {
 		byKey[e.Step.Key()] = e
-		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now}
+		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Links: d.alertLinks(e.Step, now)}
 		if e.Late {
 			late = append(late, a)
 		} else {

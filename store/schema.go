@@ -45,7 +45,7 @@ var (
 )
 
 func reservedMetaKey(key string) bool {
-	return key == string(metaSchemaKey) || key == string(metaTrackedKey)
+	return key == string(metaSchemaKey) || key == string(metaTrackedKey) || linkMetaKey(key)
 }
 
 func createSchema(tx *bolt.Tx) error {

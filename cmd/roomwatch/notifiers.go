@@ -49,7 +49,6 @@ func buildNotifiers(cfg *config.Config, stdout io.Writer) ([]notifier.Notifier, 
 			nt, err := ntfy.New(ntfy.Options{
 				Name: n.Name, Server: n.Server, Topic: n.Topic, Token: n.NtfyToken.Value(), Timeout: n.Timeout,
 				Language: cfg.Language, Location: cfg.Timezone,
-				ActionsURL: n.ActionsURL, ActionsToken: cfg.Control.Token.Value(),
 			})
 			if err != nil {
 				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)

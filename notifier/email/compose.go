@@ -51,6 +51,9 @@ type htmlAlert struct {
 	Lines    []string
 	URL      string
 	OpenRoom string
+	// Links are the alert's signed action links; html/template checks
+	// each URL is http(s) before it becomes an href.
+	Links []message.ActionLink
 }
 
 // composed is a message in the words a mail carries: its subject and both
@@ -72,7 +75,7 @@ func render(m notifier.Message, lang string, loc *time.Location) (composed, erro
 	footer := message.MailFooter(lang, loc)
 	c := composed{
 		Subject: HeaderSafe(message.Subject(m, lang, loc, message.MaxSubject)),
-		Text:    r.PlainText() + "\n-- \n" + footer + "\n",
+		Text:    r.PlainTextWithLinks() + "\n-- \n" + footer + "\n",
 	}
 
 	view := htmlMail{
@@ -95,6 +98,7 @@ func render(m notifier.Message, lang string, loc *time.Location) (composed, erro
 			Lines:    t.DetailLines(),
 			URL:      t.URL,
 			OpenRoom: message.OpenRoomLabel(lang),
+			Links:    t.Links,
 		}
 		// A notice's preview is its title; saying it twice helps nobody.
 		if t.Preview != t.Title {

@@ -76,6 +76,8 @@ type Text struct {
 	Room string
 	// URL is the talk room link when the room has a usable http(s) URL.
 	URL string
+	// Links are the alert's signed action links (Alert.Links).
+	Links []ActionLink
 }
 
 // Rendered is a whole Message in words.
@@ -129,6 +131,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Severity: a.Step.Severity,
 		Room:     roomID(a),
 		URL:      linkable(OneLine(a.Room.URL)),
+		Links:    a.Links,
 	}
 	l := labels[lang]
 	t.Lines = append(t.Lines, ph(l.roomLine))
@@ -202,7 +205,13 @@ func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
 // PlainText lays a rendered message out as plain text: the preview, the
 // notice, the summary of a group, then one block per alert. Mail bodies and
 // the console use it.
-func (r Rendered) PlainText() string {
+func (r Rendered) PlainText() string { return r.plainText(false) }
+
+// PlainTextWithLinks is PlainText with each alert's action links under its
+// lines, for a mail's text part, where a link is the only way to act.
+func (r Rendered) PlainTextWithLinks() string { return r.plainText(true) }
+
+func (r Rendered) plainText(links bool) string {
 	var b strings.Builder
 	b.WriteString(r.Preview)
 	b.WriteString("\n")
@@ -216,6 +225,11 @@ func (r Rendered) PlainText() string {
 		fmt.Fprintf(&b, "\n■ %s\n", t.Title)
 		for _, line := range t.Lines {
 			fmt.Fprintf(&b, "  %s\n", line)
+		}
+		if links {
+			for _, l := range t.Links {
+				fmt.Fprintf(&b, "  → %s: %s\n", l.Label, l.URL)
+			}
 		}
 	}
 	return b.String()

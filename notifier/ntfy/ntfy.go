@@ -29,19 +29,14 @@ const DefaultTimeout = 10 * time.Second
 
 // Options configures an ntfy notifier.
 type Options struct {
-	Name     string // notifier name in routes and logs; default "ntfy"
-	Server   string // base URL, e.g. https://ntfy.example.com
-	Topic    string
-	Token    string // access token sent as a bearer token; secret, optional
-	Timeout  time.Duration
-	Language string
-	Location *time.Location
-	// ActionsURL is the base URL of roomwatch's HTTP API as the phone sees
-	// it. With ActionsToken (a secret) it adds "Sent", "Delivered" and
-	// "Snooze 2h" buttons that call the API straight from the notification.
-	ActionsURL   string
-	ActionsToken string
-	HTTPClient   *http.Client
+	Name       string // notifier name in routes and logs; default "ntfy"
+	Server     string // base URL, e.g. https://ntfy.example.com
+	Topic      string
+	Token      string // access token sent as a bearer token; secret, optional
+	Timeout    time.Duration
+	Language   string
+	Location   *time.Location
+	HTTPClient *http.Client
 }
 
 // Notifier publishes alerts to one ntfy topic.
@@ -70,13 +65,6 @@ func New(opts Options) (*Notifier, error) {
 	if err != nil {
 		return fail("server: %w", err)
 	}
-	if opts.ActionsURL != "" {
-		actions, err := baseURL(opts.ActionsURL)
-		if err != nil {
-			return fail("actions URL: %w", err)
-		}
-		opts.ActionsURL = actions
-	}
 	if !topicPattern.MatchString(opts.Topic) {
 		return fail("topic %q must be 1 to 64 letters, digits, '-' or '_'", opts.Topic)
 	}
@@ -98,7 +86,7 @@ func New(opts Options) (*Notifier, error) {
 		opts:       opts,
 		publishURL: server + "/",
 		client:     client,
-		secrets:    []string{opts.Token, opts.ActionsToken},
+		secrets:    []string{opts.Token},
 	}, nil
 }
 

@@ -21,10 +21,8 @@ import (
 )
 
 const (
-	token        = "tk_s3cretNtfyT0ken"
-	actionsToken = "s3cret-api-t0ken"
-	actionsURL   = "http://192.168.1.20:8765"
-	topic        = "roomwatch-alerts"
+	token = "tk_s3cretNtfyT0ken"
+	topic = "roomwatch-alerts"
 )
 
 // request is one publish the test server received.
@@ -124,11 +122,8 @@ func send(t *testing.T, n *Notifier, m notifier.Message) {
 
 func TestPublishesAlertAsJSON(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{
-		Server: srv.URL, Token: token, Language: "ja",
-		ActionsURL: actionsURL + "/", ActionsToken: actionsToken,
-	})
-	alert := testalert.Make(rules.CancelRisk, rules.Critical, "4012345", "ブログ記事 5本")
+	n := newNotifier(t, Options{Server: srv.URL, Token: token, Language: "ja"})
+	alert := testalert.WithLinks(testalert.Make(rules.CancelRisk, rules.Critical, "4012345", "ブログ記事 5本"), "ja")
 	send(t, n, notifier.Message{Alerts: []notifier.Alert{alert}})
 
 	req := srv.only(t)
@@ -170,34 +165,20 @@ func TestPublishesAlertAsJSON(t *testing.T) {
 		t.Errorf("click = %v, want the talk room URL", p["click"])
 	}
 
+	// The first three links become buttons that POST to them: the press
+	// records through the link alone, and says it came from ntfy.
 	actions, _ := p["actions"].([]any)
-	want := []struct {
-		label, url string
-		body       map[string]any
-	}{
-		{"送信済み", actionsURL + "/v1/events", map[string]any{"room": "4012345", "event": "seller_message", "source": "ntfy"}},
-		{"納品済み", actionsURL + "/v1/events", map[string]any{"room": "4012345", "event": "delivered", "source": "ntfy"}},
-		{"2時間スヌーズ", actionsURL + "/v1/snooze", map[string]any{"room": "4012345", "for": float64(2 * time.Hour)}},
+	if len(actions) != maxActions {
+		t.Fatalf("actions = %v, want %d", actions, maxActions)
 	}
-	if len(actions) != len(want) {
-		t.Fatalf("actions = %v, want %d", actions, len(want))
-	}
-	for i, w := range want {
+	for i, l := range alert.Links[:maxActions] {
 		a, _ := actions[i].(map[string]any)
-		if a["action"] != "http" || a["label"] != w.label || a["url"] != w.url || a["method"] != "POST" {
-			t.Errorf("action %d = %v, want http %q POST %s", i, a, w.label, w.url)
+		if a["action"] != "http" || a["label"] != l.Label || a["url"] != l.URL || a["method"] != "POST" || a["body"] != "source=ntfy" || a["clear"] != true {
+			t.Errorf("action %d = %v, want http %q POST %s", i, a, l.Label, l.URL)
 		}
 		headers, _ := a["headers"].(map[string]any)
-		if headers["Authorization"] != "Bearer "+actionsToken {
-			t.Errorf("action %d headers = %v, want the API bearer token", i, headers)
-		}
-		raw, _ := a["body"].(string)
-		var got map[string]any
-		if err := json.Unmarshal([]byte(raw), &got); err != nil {
-			t.Fatalf("action %d body %q: %v", i, raw, err)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(w.body) {
-			t.Errorf("action %d body = %v, want %v", i, got, w.body)
+		if _, ok := headers["Authorization"]; ok || len(headers) != 1 {
+			t.Errorf("action %d headers = %v, want only the form's Content-Type", i, headers)
 		}
 	}
 }
@@ -225,35 +206,23 @@ func TestPriorityAndTagFollowSeverity(t *testing.T) {
 	}
 }
 
-func TestActionsNeedURLAndToken(t *testing.T) {
-	cases := map[string]Options{
-		"no actions URL":   {ActionsToken: actionsToken},
-		"no actions token": {ActionsURL: actionsURL},
+func TestNoButtonsWithoutLinks(t *testing.T) {
+	srv := newServer(t)
+	n := newNotifier(t, Options{Server: srv.URL})
+	send(t, n, notifier.Message{Alerts: []notifier.Alert{testalert.Make(rules.CheckIn, rules.Warning, "4012345", "Logo")}})
+	req := srv.only(t)
+	if _, ok := req.payload(t)["actions"]; ok {
+		t.Errorf("payload has actions without links:\n%s", req.body)
 	}
-	for name, opts := range cases {
-		t.Run(name, func(t *testing.T) {
-			srv := newServer(t)
-			opts.Server = srv.URL
-			n := newNotifier(t, opts)
-			send(t, n, notifier.Message{Alerts: []notifier.Alert{testalert.Make(rules.CheckIn, rules.Warning, "4012345", "Logo")}})
-			req := srv.only(t)
-			if _, ok := req.payload(t)["actions"]; ok {
-				t.Errorf("payload has actions:\n%s", req.body)
-			}
-			if strings.Contains(string(req.body), actionsToken) {
-				t.Errorf("payload carries the API token without buttons:\n%s", req.body)
-			}
-			if got := req.header.Get("Authorization"); got != "" {
-				t.Errorf("Authorization = %q without a token", got)
-			}
-		})
+	if got := req.header.Get("Authorization"); got != "" {
+		t.Errorf("Authorization = %q without a token", got)
 	}
 }
 
 func TestEnglishButtonsAndNoClickWithoutLink(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{Server: srv.URL, Language: "en", ActionsURL: actionsURL, ActionsToken: actionsToken})
-	alert := testalert.Make(rules.DeliveryDue, rules.Warning, "4012345", "Logo")
+	n := newNotifier(t, Options{Server: srv.URL, Language: "en"})
+	alert := testalert.WithLinks(testalert.Make(rules.DeliveryDue, rules.Warning, "4012345", "Logo"), "en")
 	alert.Room.URL = "javascript:alert(1)"
 	send(t, n, notifier.Message{Alerts: []notifier.Alert{alert}})
 
@@ -266,7 +235,7 @@ func TestEnglishButtonsAndNoClickWithoutLink(t *testing.T) {
 	for _, a := range actions {
 		labels = append(labels, fmt.Sprint(a.(map[string]any)["label"]))
 	}
-	if got := strings.Join(labels, "|"); got != "Sent|Delivered|Snooze 2h" {
+	if got := strings.Join(labels, "|"); got != "I wrote|Delivered|Snooze 2h" {
 		t.Errorf("labels = %s", got)
 	}
 }
@@ -351,7 +320,7 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	// A server (or a proxy before it) that echoes what it was sent.
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		msg := r.Header.Get("Authorization") + " " + actionsToken + " " + string(body)
+		msg := r.Header.Get("Authorization") + " " + string(body)
 		w.WriteHeader(http.StatusBadRequest)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 	}))
@@ -361,12 +330,12 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 
 	for name, server := range map[string]string{"echoing server": echo.URL, "unreachable server": down.URL} {
 		t.Run(name, func(t *testing.T) {
-			n := newNotifier(t, Options{Server: server, Token: token, ActionsURL: actionsURL, ActionsToken: actionsToken, Timeout: 2 * time.Second})
+			n := newNotifier(t, Options{Server: server, Token: token, Timeout: 2 * time.Second})
 			_, err := n.Send(context.Background(), notifier.Message{Alerts: []notifier.Alert{testalert.Make(rules.CancelRisk, rules.Critical, "4012345", "Logo")}})
 			if err == nil {
 				t.Fatal("Send succeeded")
 			}
-			for _, secret := range []string{token, actionsToken} {
+			for _, secret := range []string{token} {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("error text leaks %q: %v", secret, err)
 				}
@@ -386,7 +355,6 @@ func TestNewValidates(t *testing.T) {
 		"topic with slash":      {Server: "https://ntfy.example.com", Topic: "a/b"},
 		"topic in Japanese":     {Server: "https://ntfy.example.com", Topic: "通知"},
 		"topic too long":        {Server: "https://ntfy.example.com", Topic: strings.Repeat("a", 65)},
-		"bad actions URL":       {Server: "https://ntfy.example.com", Topic: topic, ActionsURL: "127.0.0.1:8765"},
 	}
 	for name, opts := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -415,7 +383,7 @@ func TestServerWithPathPrefix(t *testing.T) {
 
 func TestRouterDeliversNotice(t *testing.T) {
 	srv := newServer(t, reply{status: http.StatusServiceUnavailable})
-	n := newNotifier(t, Options{Name: "phone", Server: srv.URL, Language: "ja", ActionsURL: actionsURL, ActionsToken: actionsToken})
+	n := newNotifier(t, Options{Name: "phone", Server: srv.URL, Language: "ja"})
 	router := notifier.NewRouter([]notifier.Notifier{n}, nil, noWait(), nil)
 
 	lines := []string{"config.yaml:12:3: unknown key \"tiemzone\"", "直前の正しい設定で動作を続けます。"}
@@ -443,12 +411,12 @@ func TestRouterDeliversNotice(t *testing.T) {
 
 func TestRouterGroupsAlertsIntoOnePublish(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{Server: srv.URL, Language: "en", ActionsURL: actionsURL, ActionsToken: actionsToken})
+	n := newNotifier(t, Options{Server: srv.URL, Language: "en"})
 	router := notifier.NewRouter([]notifier.Notifier{n}, nil, noWait(), nil)
 
 	alerts := []notifier.Alert{
-		testalert.Make(rules.CheckIn, rules.Info, "4012001", "Banner"),
-		testalert.Make(rules.CancelRisk, rules.Critical, "4012002", "Logo"),
+		testalert.WithLinks(testalert.Make(rules.CheckIn, rules.Info, "4012001", "Banner"), "en"),
+		testalert.WithLinks(testalert.Make(rules.CancelRisk, rules.Critical, "4012002", "Logo"), "en"),
 	}
 	results := router.Dispatch(context.Background(), alerts, true)
 	for _, r := range results {
@@ -473,10 +441,8 @@ func TestRouterGroupsAlertsIntoOnePublish(t *testing.T) {
 		t.Fatalf("actions = %v, want three buttons", actions)
 	}
 	for i, a := range actions {
-		raw, _ := a.(map[string]any)["body"].(string)
-		var req struct{ Room string }
-		if err := json.Unmarshal([]byte(raw), &req); err != nil || req.Room != "4012002" {
-			t.Errorf("action %d body %q, want room 4012002", i, raw)
+		if u := a.(map[string]any)["url"]; u != testalert.LinkURL("4012002", testalert.LinkActions[i]) {
+			t.Errorf("action %d url %v, want room 4012002's link", i, u)
 		}
 	}
 }
@@ -486,7 +452,7 @@ func TestRouterGroupsAlertsIntoOnePublish(t *testing.T) {
 // one of them: none is only counted.
 func TestLongCatchUpGoesOutWhole(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{Server: srv.URL, Language: "ja", ActionsURL: actionsURL, ActionsToken: actionsToken})
+	n := newNotifier(t, Options{Server: srv.URL, Language: "ja"})
 	var alerts []notifier.Alert
 	for i := range 200 {
 		alerts = append(alerts, testalert.Make(rules.CheckIn, rules.Warning, fmt.Sprintf("40%05d", i), "ブログ記事 5本"))

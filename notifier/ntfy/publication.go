@@ -1,9 +1,7 @@
 package ntfy
 
 import (
-	"encoding/json"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/roomwatch/roomwatch/notifier"
@@ -23,7 +21,9 @@ type publication struct {
 }
 
 // action is an ntfy "http" action: a button that sends a request from the
-// phone when tapped.
+// phone when tapped. roomwatch's buttons POST to the alert's signed action
+// links, which each record one thing for one room: the push carries no
+// credential that could do anything else.
 type action struct {
 	Action  string            `json:"action"`
 	Label   string            `json:"label"`
@@ -36,26 +36,12 @@ type action struct {
 	Clear bool `json:"clear"`
 }
 
-// eventRequest and snoozeRequest are the bodies roomwatch's HTTP API takes
-// on /v1/events and /v1/snooze.
-type eventRequest struct {
-	Room   string          `json:"room"`
-	Event  rules.EventKind `json:"event"`
-	Source string          `json:"source"`
-}
+// maxActions is how many buttons ntfy shows on a notification.
+const maxActions = 3
 
-type snoozeRequest struct {
-	Room string        `json:"room"`
-	For  time.Duration `json:"for"`
-}
-
-// snoozeFor is how long the Snooze button holds a room's alerts.
-const snoozeFor = 2 * time.Hour
-
-var buttonLabels = map[string][3]string{
-	message.English:  {"Sent", "Delivered", "Snooze 2h"},
-	message.Japanese: {"送信済み", "納品済み", "2時間スヌーズ"},
-}
+// linkBody tells the link endpoint the press came from ntfy, for the
+// event's recorded source; a link opened in a browser sends nothing.
+const linkBody = "source=ntfy"
 
 // The priorities ntfy names urgent (5), high (4) and default (3).
 var priorities = map[rules.Severity]int{
@@ -73,7 +59,7 @@ var tags = map[rules.Severity]string{
 
 // publication lays a rendered message out for ntfy: the preview as title,
 // the details as body, the first alert's talk room behind a tap and, when
-// the HTTP API is reachable, buttons for the first alert's room.
+// alerts carry action links, buttons for the first alert's room.
 func (n *Notifier) publication(m notifier.Message, r message.Rendered) publication {
 	sev := r.Severity
 	if _, ok := priorities[sev]; !ok {
@@ -89,36 +75,27 @@ func (n *Notifier) publication(m notifier.Message, r message.Rendered) publicati
 	if m.Notice == nil && len(r.Texts) > 0 {
 		first := r.Texts[0]
 		p.Click = first.URL
-		p.Actions = n.actions(first.Room)
+		p.Actions = actions(first.Links)
 	}
 	return p
 }
 
-// actions builds the three buttons for room, or none when the API is not
-// configured or there is no room to act on.
-func (n *Notifier) actions(room string) []action {
-	if n.opts.ActionsURL == "" || n.opts.ActionsToken == "" || room == "" {
-		return nil
-	}
-	labels := buttonLabels[message.Language(n.opts.Language)]
-	post := func(label, path string, request any) action {
-		// Marshalling a struct of strings and a duration cannot fail.
-		body, _ := json.Marshal(request)
-		return action{
+// actions turns the first alert's action links into buttons, as many as
+// ntfy shows; none when the alert has no links (no control.public_url).
+func actions(links []message.ActionLink) []action {
+	var out []action
+	for _, l := range links[:min(len(links), maxActions)] {
+		out = append(out, action{
 			Action:  "http",
-			Label:   label,
-			URL:     n.opts.ActionsURL + path,
+			Label:   l.Label,
+			URL:     l.URL,
 			Method:  "POST",
-			Headers: map[string]string{"Authorization": "Bearer " + n.opts.ActionsToken, "Content-Type": "application/json"},
-			Body:    string(body),
+			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+			Body:    linkBody,
 			Clear:   true,
-		}
+		})
 	}
-	return []action{
-		post(labels[0], "/v1/events", eventRequest{Room: room, Event: rules.EventSellerMessage, Source: "ntfy"}),
-		post(labels[1], "/v1/events", eventRequest{Room: room, Event: rules.EventDelivered, Source: "ntfy"}),
-		post(labels[2], "/v1/snooze", snoozeRequest{Room: room, For: snoozeFor}),
-	}
+	return out
 }
 
 // body is the notification text below the title: a notice's lines, or the

@@ -26,7 +26,7 @@ func catchUp(n int, title, buyer string) []notifier.Alert {
 	sevs := []rules.Severity{rules.Warning, rules.Critical, rules.Info, rules.Warning, rules.Critical}
 	alerts := make([]notifier.Alert, n)
 	for i := range alerts {
-		a := testalert.Make(kinds[i%len(kinds)], sevs[i%len(sevs)], fmt.Sprintf("40%05d", i), title)
+		a := testalert.WithLinks(testalert.Make(kinds[i%len(kinds)], sevs[i%len(sevs)], fmt.Sprintf("40%05d", i), title), "en")
 		a.Room.Buyer = buyer
 		a.Step.Deadline = a.Step.Deadline.Add(time.Duration(i%7) * time.Hour)
 		alerts[i] = a
@@ -93,7 +93,7 @@ func checkSplit(t *testing.T, n *Notifier, m notifier.Message, parts []notifier.
 func TestSplitKeepsEveryAlertWhole(t *testing.T) {
 	for _, lang := range []string{"ja", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			n := newNotifier(t, Options{Server: "https://ntfy.sh", Language: lang, ActionsURL: actionsURL, ActionsToken: actionsToken})
+			n := newNotifier(t, Options{Server: "https://ntfy.sh", Language: lang})
 			m := notifier.Message{Alerts: catchUp(40, "ブログ記事 5本", "tanaka"), Late: true}
 			parts := n.Split(m)
 			if len(parts) < 2 {
@@ -148,7 +148,7 @@ func FuzzSplit(f *testing.F) {
 		if japanese {
 			lang = "ja"
 		}
-		n, err := New(Options{Server: "https://ntfy.sh", Topic: topic, Language: lang, Location: testalert.Now.Location(), ActionsURL: actionsURL, ActionsToken: actionsToken})
+		n, err := New(Options{Server: "https://ntfy.sh", Topic: topic, Language: lang, Location: testalert.Now.Location()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,8 +161,8 @@ func FuzzSplit(f *testing.F) {
 // a notification still goes out, within the limits, named in its title.
 func TestFitShedsWhatOneAlertCannotKeep(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{Server: srv.URL, Language: "en", ActionsURL: actionsURL, ActionsToken: actionsToken})
-	a := testalert.Make(rules.CancelRisk, rules.Critical, "4012345", "Logo")
+	n := newNotifier(t, Options{Server: srv.URL, Language: "en"})
+	a := testalert.WithLinks(testalert.Make(rules.CancelRisk, rules.Critical, "4012345", "Logo"), "en")
 	a.Room.URL = "https://coconala.com/talkrooms/4012345?" + strings.Repeat("x", 9000)
 	send(t, n, notifier.Message{Alerts: []notifier.Alert{a}})
 	req := srv.only(t)

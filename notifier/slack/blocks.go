@@ -56,14 +56,15 @@ var buttonLabels = map[string][3]string{
 }
 
 // blocksPerAlert is how many of a message's 50 blocks one alert may take:
-// a divider before it, its section and, with buttons, the actions block
-// plus the context line a button press adds under it (annotate), so a
-// pressed message stays within the limit too.
+// a divider before it, its section and an actions block (the Socket Mode
+// buttons, or else the action links), plus, with buttons, the context line
+// a button press adds under it (annotate), so a pressed message stays
+// within the limit too.
 func blocksPerAlert(buttons bool) int {
 	if buttons {
 		return 4
 	}
-	return 2
+	return 3
 }
 
 // alertsPerMessage is how many alerts fit in one message beside the
@@ -149,10 +150,41 @@ func alertBlocks(i int, t message.Text, lang string, buttons bool) []slack.Block
 		nil, nil, slack.SectionBlockOptionBlockID("alert-"+strconv.Itoa(i)))}
 	// A button carries the room in its value; a room ID too long for one
 	// cannot be answered from Slack, so it gets no buttons.
-	if buttons && t.Room != "" && units(t.Room) <= maxButtonValue {
+	switch {
+	case buttons && t.Room != "" && units(t.Room) <= maxButtonValue:
 		blocks = append(blocks, buttonBlock(i, t, lang))
+	case !buttons && len(t.Links) > 0:
+		if b := linkBlock(i, t.Links); b != nil {
+			blocks = append(blocks, b)
+		}
 	}
 	return blocks
+}
+
+// Slack's limits on a link button.
+const (
+	maxButtonText = 75   // characters of a button's label
+	maxButtonURL  = 3000 // characters of a button's url
+	maxElements   = 25   // elements of an actions block
+)
+
+// linkBlock shows the alert's signed action links as URL buttons, for a
+// workspace without Socket Mode: a press opens the link's confirmation
+// page in the browser, whose button records the action.
+func linkBlock(i int, links []message.ActionLink) slack.Block {
+	var elements []slack.BlockElement
+	for _, l := range links[:min(len(links), maxElements)] {
+		if l.URL == "" || units(l.URL) > maxButtonURL {
+			continue
+		}
+		b := slack.NewButtonBlockElement("link-"+l.Action, l.Action,
+			slack.NewTextBlockObject(slack.PlainTextType, cutUnits(l.Label, maxButtonText), false, false))
+		elements = append(elements, b.WithURL(l.URL))
+	}
+	if len(elements) == 0 {
+		return nil
+	}
+	return slack.NewActionBlock("links-"+strconv.Itoa(i), elements...)
 }
 
 // buttonBlock carries the room ID in the block ID and in each button's value,
