@@ -100,6 +100,7 @@ func Handler(svc Service, log *slog.Logger) http.Handler {
 		reply(w, log)(svc.Where(r.Context()))
 	})
 	handleStats(mux, svc, log)
+	handleMail(mux, svc, log)
 	return mux
 }
 

@@ -57,7 +57,7 @@ func Parse(r io.Reader) (Mail, error) {
 	}
 	e, err := message.Read(br)
 	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
-		return Mail{}, fmt.Errorf("%w: %v", ErrNotAMail, err)
+		return Mail{}, fmt.Errorf("%w: %s", ErrNotAMail, oneLine(err.Error()))
 	}
 	h := mail.Header{Header: e.Header}
 	if !h.Has("From") || (!h.Has("Date") && !h.Has("Message-Id") && !h.Has("Subject")) {
@@ -119,7 +119,7 @@ func Parse(r io.Reader) (Mail, error) {
 		return nil
 	})
 	if walkErr != nil && text.Len() == 0 && m.Subject == "" {
-		return Mail{}, fmt.Errorf("%w: %v", ErrNotAMail, walkErr)
+		return Mail{}, fmt.Errorf("%w: %s", ErrNotAMail, oneLine(walkErr.Error()))
 	}
 	m.Text = text.String()
 	return m, nil
