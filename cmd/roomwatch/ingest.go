@@ -38,15 +38,14 @@ nothing.`,
 			if err != nil {
 				return err
 			}
-			mail, err := mailrule.Parse(bufio.NewReader(cmd.InOrStdin()))
+			now := time.Now()
+			mail, match, ok, err := ruleset.Read(bufio.NewReader(cmd.InOrStdin()), time.Time{}, now)
 			if err != nil {
 				if errors.Is(err, mailrule.ErrNotAMail) {
 					return inputError("ingest: standard input is %v; pipe one whole message (headers, a blank line, the body), e.g. roomwatch ingest < saved.eml", err)
 				}
 				return fmt.Errorf("ingest: reading standard input: %w", err)
 			}
-			now := time.Now()
-			match, ok := ruleset.Match(mail, time.Time{}, now)
 			if !ok {
 				// Not an error: a forward rule sends every mail here, and a
 				// non-zero exit would bounce the ones roomwatch has no use for.
@@ -133,4 +132,3 @@ func describeMailResult(res control.MailResult, m mailrule.Match, cfg *config.Co
 	}
 	return fmt.Sprintf("%s: %s", res.Room, res.Outcome)
 }
-

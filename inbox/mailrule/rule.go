@@ -2,6 +2,7 @@ package mailrule
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -259,4 +260,16 @@ func (r Rule) senderMatches(from string) bool {
 		}
 	}
 	return false
+}
+
+// Read parses one message and matches it: the one path every way mail
+// comes in (roomwatch ingest, the IMAP reader) takes. ok is false when no
+// rule matches; err wraps ErrNotAMail for input that is not a message.
+func (rs Ruleset) Read(r io.Reader, received, now time.Time) (m Mail, match Match, ok bool, err error) {
+	m, err = Parse(r)
+	if err != nil {
+		return Mail{}, Match{}, false, err
+	}
+	match, ok = rs.Match(m, received, now)
+	return m, match, ok, nil
 }
