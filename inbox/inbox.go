@@ -67,8 +67,11 @@ type Watcher struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 
-	// connected, when set, is told each time a session is ready (tests).
+	// connected, when set, is told once per session when it first waits
+	// for mail, IDLE accepted (tests).
 	connected func()
+	// noIdle polls even when the server offers IDLE (tests).
+	noIdle bool
 }
 
 const (
@@ -190,16 +193,20 @@ func (w *Watcher) session(ctx context.Context) (ready bool, err error) {
 	if err := w.fetchNew(ctx, c, sel.UIDValidity); err != nil {
 		return false, err
 	}
-	if w.connected != nil {
-		w.connected()
-	}
-	idle := c.Caps().Has(imap.CapIdle) || c.Caps().Has(imap.CapIMAP4rev2)
+	idle := !w.noIdle && (c.Caps().Has(imap.CapIdle) || c.Caps().Has(imap.CapIMAP4rev2))
 	w.Log.Info("inbox: watching", "server", w.Account.Address, "mailbox", w.Account.Mailbox, "idle", idle)
+	notified := false
+	waiting := func() {
+		if w.connected != nil && !notified {
+			notified = true
+			w.connected()
+		}
+	}
 	for {
 		if idle {
-			err = w.idleUntilMail(ctx, c, arrived)
+			err = w.idleUntilMail(ctx, c, arrived, waiting)
 		} else {
-			err = w.pollOnce(ctx, c)
+			err = w.pollOnce(ctx, c, waiting)
 		}
 		if err != nil {
 			return true, err
@@ -211,14 +218,20 @@ func (w *Watcher) session(ctx context.Context) (ready bool, err error) {
 }
 
 // idleUntilMail waits in IDLE until the server announces mail, the
-// connection drops or ctx ends. The client renews IDLE by itself before
-// servers time it out.
-func (w *Watcher) idleUntilMail(ctx context.Context, c *imapclient.Client, arrived <-chan struct{}) error {
+// connection drops or ctx ends, and at most PollEvery: a notice a server
+// let slip (mail that arrived between two commands) waits no longer than
+// polling would. The client renews IDLE by itself before servers time it
+// out.
+func (w *Watcher) idleUntilMail(ctx context.Context, c *imapclient.Client, arrived <-chan struct{}, waiting func()) error {
 	cmd, err := c.Idle()
 	if err != nil {
 		return fmt.Errorf("starting IDLE: %w", err)
 	}
+	waiting()
+	t := time.NewTimer(w.PollEvery)
+	defer t.Stop()
 	select {
+	case <-t.C:
 	case <-arrived:
 	case <-ctx.Done():
 	case <-c.Closed():
@@ -234,7 +247,8 @@ func (w *Watcher) idleUntilMail(ctx context.Context, c *imapclient.Client, arriv
 }
 
 // pollOnce waits PollEvery, then asks the server for news with NOOP.
-func (w *Watcher) pollOnce(ctx context.Context, c *imapclient.Client) error {
+func (w *Watcher) pollOnce(ctx context.Context, c *imapclient.Client, waiting func()) error {
+	waiting()
 	t := time.NewTimer(w.PollEvery)
 	defer t.Stop()
 	select {
