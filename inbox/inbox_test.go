@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,12 +14,11 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/engine"
+	"github.com/roomwatch/roomwatch/inbox/imaptest"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
 )
@@ -30,94 +28,9 @@ import (
 // (see flushingSession), still inside 5 s.
 const idleRecheck = 3 * time.Second
 
-// imapServer is a real IMAP server in this process (go-imap's server with
-// its in-memory backend), behind a listener that can drop every
-// connection, as a server restart or a NAT timeout does.
-type imapServer struct {
-	addr string
-	user *imapmemserver.User
+type imapServer = imaptest.Server
 
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-type trackingListener struct {
-	net.Listener
-	s *imapServer
-}
-
-func (l trackingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.s.mu.Lock()
-		l.s.conns = append(l.s.conns, c)
-		l.s.mu.Unlock()
-	}
-	return c, err
-}
-
-func newIMAPServer(t *testing.T, idle bool) *imapServer {
-	t.Helper()
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("seller", "app-password")
-	if err := user.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	mem.AddUser(user)
-	caps := imap.CapSet{imap.CapIMAP4rev1: {}}
-	if idle {
-		caps[imap.CapIdle] = struct{}{}
-	}
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return flushingSession{mem.NewSession()}, nil, nil
-		},
-		Caps:         caps,
-		InsecureAuth: true,
-		Logger:       discardLogger{},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &imapServer{addr: ln.Addr().String(), user: user}
-	go srv.Serve(trackingListener{ln, s})
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-// flushingSession sends what happened before IDLE as IDLE starts, as
-// Dovecot and most servers do; go-imap's in-memory server holds such an
-// update until the next one, so a mail appended just as IDLE starts would
-// wait for the watcher's periodic recheck.
-type flushingSession struct{ imapserver.Session }
-
-func (s flushingSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
-	if err := s.Session.Poll(w, true); err != nil {
-		return err
-	}
-	return s.Session.Idle(w, stop)
-}
-
-type discardLogger struct{}
-
-func (discardLogger) Printf(string, ...any) {}
-
-func (s *imapServer) dropConnections() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, c := range s.conns {
-		c.Close()
-	}
-	s.conns = nil
-}
-
-func (s *imapServer) deliver(t *testing.T, mail []byte, received time.Time) {
-	t.Helper()
-	if _, err := s.user.Append("INBOX", bytes.NewReader(mail), &imap.AppendOptions{Time: received}); err != nil {
-		t.Fatal(err)
-	}
-}
+func newIMAPServer(t *testing.T) *imapServer { return imaptest.New(t) }
 
 func buyerMessage(id, room string, date time.Time) []byte {
 	return []byte("From: noreply@coconala.com\r\nTo: seller@example.com\r\n" +
@@ -225,7 +138,7 @@ func startWatcherWith(t *testing.T, s *imapServer, c *chain, poll time.Duration,
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{cancel: cancel, done: make(chan struct{}), connected: make(chan struct{}, 10)}
 	w := &Watcher{
-		Account:    Account{Address: s.addr, TLS: "none", Username: "seller", Password: "app-password", Mailbox: "INBOX"},
+		Account:    Account{Address: s.Addr, TLS: "none", Username: imaptest.Username, Password: imaptest.Password, Mailbox: "INBOX"},
 		Positions:  c.st,
 		Handle:     c.handle,
 		Log:        slog.New(slog.NewTextHandler(testWriter{t}, nil)),
@@ -260,12 +173,12 @@ func (r *running) waitConnected(t *testing.T) {
 // flags returns the flags of every mail in INBOX, read by a second client.
 func flags(t *testing.T, s *imapServer) [][]imap.Flag {
 	t.Helper()
-	c, err := imapclient.DialInsecure(s.addr, nil)
+	c, err := imapclient.DialInsecure(s.Addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.Login("seller", "app-password").Wait(); err != nil {
+	if err := c.Login(imaptest.Username, imaptest.Password).Wait(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
@@ -283,13 +196,13 @@ func flags(t *testing.T, s *imapServer) [][]imap.Flag {
 }
 
 func TestMailArrivingDuringIdleIsRecordedWithinFiveSecondsAndStaysUnread(t *testing.T) {
-	s := newIMAPServer(t, true)
+	s := newIMAPServer(t)
 	c := newChain(t, t.TempDir())
 	r := startWatcher(t, s, c, idleRecheck)
 	r.waitConnected(t)
 
 	sent := time.Now().Add(-2 * time.Minute).Truncate(time.Second)
-	s.deliver(t, buyerMessage("m1@coconala.example", "5000001", sent), time.Now())
+	s.Deliver(t, buyerMessage("m1@coconala.example", "5000001", sent), time.Now())
 	c.waitFor(t, "m1@coconala.example", 5*time.Second)
 
 	room, _, _ := c.st.Room("5000001")
@@ -310,29 +223,29 @@ func TestMailArrivingDuringIdleIsRecordedWithinFiveSecondsAndStaysUnread(t *test
 }
 
 func TestServerWithoutIdleIsPolled(t *testing.T) {
-	s := newIMAPServer(t, false) // go-imap's server offers IDLE all the same: the watcher is told to poll
+	s := newIMAPServer(t) // go-imap's server offers IDLE whatever it is told: the watcher is told to poll
 	c := newChain(t, t.TempDir())
 	r := startWatcherWith(t, s, c, 100*time.Millisecond, true)
 	r.waitConnected(t)
-	s.deliver(t, buyerMessage("poll@coconala.example", "5000001", time.Now().Add(-time.Minute)), time.Now())
+	s.Deliver(t, buyerMessage("poll@coconala.example", "5000001", time.Now().Add(-time.Minute)), time.Now())
 	c.waitFor(t, "poll@coconala.example", 5*time.Second)
 }
 
 func TestRestartNeitherMissesNorRepeatsAMail(t *testing.T) {
-	s := newIMAPServer(t, true)
+	s := newIMAPServer(t)
 	dir := t.TempDir()
 	c := newChain(t, dir)
 	r := startWatcher(t, s, c, idleRecheck)
 	r.waitConnected(t)
-	s.deliver(t, buyerMessage("before@coconala.example", "5000001", time.Now().Add(-3*time.Hour)), time.Now())
+	s.Deliver(t, buyerMessage("before@coconala.example", "5000001", time.Now().Add(-3*time.Hour)), time.Now())
 	c.waitFor(t, "before@coconala.example", 5*time.Second)
 	r.stop()
 
 	// While the daemon is stopped two mails arrive, each with its own time.
 	t1 := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
 	t2 := time.Now().Add(-1 * time.Hour).Truncate(time.Second)
-	s.deliver(t, buyerMessage("while-1@coconala.example", "5000001", t1), t1)
-	s.deliver(t, buyerMessage("while-2@coconala.example", "5000002", t2), t2)
+	s.Deliver(t, buyerMessage("while-1@coconala.example", "5000001", t1), t1)
+	s.Deliver(t, buyerMessage("while-2@coconala.example", "5000002", t2), t2)
 
 	r = startWatcher(t, s, c, idleRecheck)
 	r.waitConnected(t)
@@ -357,36 +270,36 @@ func TestRestartNeitherMissesNorRepeatsAMail(t *testing.T) {
 }
 
 func TestDroppedConnectionIsReestablished(t *testing.T) {
-	s := newIMAPServer(t, true)
+	s := newIMAPServer(t)
 	c := newChain(t, t.TempDir())
 	r := startWatcher(t, s, c, idleRecheck)
 	r.waitConnected(t)
-	s.dropConnections()
+	s.DropConnections()
 	r.waitConnected(t)
-	s.deliver(t, buyerMessage("after-drop@coconala.example", "5000001", time.Now().Add(-time.Minute)), time.Now())
+	s.Deliver(t, buyerMessage("after-drop@coconala.example", "5000001", time.Now().Add(-time.Minute)), time.Now())
 	c.waitFor(t, "after-drop@coconala.example", 5*time.Second)
 }
 
 func TestUIDValidityChangeRecordsEachMailOnce(t *testing.T) {
-	s := newIMAPServer(t, true)
+	s := newIMAPServer(t)
 	c := newChain(t, t.TempDir())
 	r := startWatcher(t, s, c, idleRecheck)
 	r.waitConnected(t)
 	old := buyerMessage("kept@coconala.example", "5000001", time.Now().Add(-2*time.Hour))
-	s.deliver(t, old, time.Now())
+	s.Deliver(t, old, time.Now())
 	c.waitFor(t, "kept@coconala.example", 5*time.Second)
 	r.stop()
 
 	// The mailbox is rebuilt (a server migration, a restore): new
 	// UIDVALIDITY, the old mail again under a new UID, and a new one.
-	if err := s.user.Delete("INBOX"); err != nil {
+	if err := s.User.Delete("INBOX"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.user.Create("INBOX", nil); err != nil {
+	if err := s.User.Create("INBOX", nil); err != nil {
 		t.Fatal(err)
 	}
-	s.deliver(t, old, time.Now())
-	s.deliver(t, buyerMessage("new@coconala.example", "5000002", time.Now().Add(-time.Hour)), time.Now())
+	s.Deliver(t, old, time.Now())
+	s.Deliver(t, buyerMessage("new@coconala.example", "5000002", time.Now().Add(-time.Hour)), time.Now())
 
 	r = startWatcher(t, s, c, idleRecheck)
 	r.waitConnected(t)
@@ -412,11 +325,11 @@ func TestUIDValidityChangeRecordsEachMailOnce(t *testing.T) {
 }
 
 func TestFirstStartReadsOnlyRecentMail(t *testing.T) {
-	s := newIMAPServer(t, true)
+	s := newIMAPServer(t)
 	c := newChain(t, t.TempDir())
-	s.deliver(t, buyerMessage("ancient@coconala.example", "5000001", time.Now().Add(-60*24*time.Hour)), time.Now().Add(-60*24*time.Hour))
+	s.Deliver(t, buyerMessage("ancient@coconala.example", "5000001", time.Now().Add(-60*24*time.Hour)), time.Now().Add(-60*24*time.Hour))
 	recent := time.Now().Add(-time.Hour).Truncate(time.Second)
-	s.deliver(t, buyerMessage("recent@coconala.example", "5000002", recent), recent)
+	s.Deliver(t, buyerMessage("recent@coconala.example", "5000002", recent), recent)
 	r := startWatcher(t, s, c, idleRecheck)
 	r.waitConnected(t)
 	if offered, _ := c.snapshot(); fmt.Sprint(offered) != "[recent@coconala.example]" {
