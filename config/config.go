@@ -34,6 +34,7 @@ type Config struct {
 	// zero means the default, one minute.
 	FailoverAfter time.Duration
 	Control       Control
+	Inbox         Inbox          // the platforms' notification mail (inbox.go)
 	Rooms         []rules.Room   // in file order
 	RoomPos       map[string]Pos // room ID → position of its entry, for messages
 	// Warnings are problems that do not refuse the file (an unlikely room

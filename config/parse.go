@@ -23,7 +23,7 @@ import (
 // files, to give YAML anchors for "<<" merges a home.
 var topKeys = []string{
 	"timezone", "language", "store", "platform", "profiles", "policy",
-	"notifiers", "routes", "control", "rooms", "x-*",
+	"notifiers", "routes", "control", "inbox", "rooms", "x-*",
 }
 
 var policyKeys = []string{
@@ -241,6 +241,9 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 		p.control(e, c)
 	}
 	p.publicURLFromActionsURL(c)
+	if e, ok := top.get("inbox"); ok {
+		p.inbox(e, c)
+	}
 	if e, ok := top.get("rooms"); ok {
 		p.rooms(e, c)
 	}

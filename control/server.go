@@ -131,6 +131,9 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 	if handleStats(mux, svc, log) {
 		routes = append(routes, route{method: "GET", path: pathStats})
 	}
+	if handleMail(mux, svc, log) {
+		routes = append(routes, route{method: "POST", path: pathMail})
+	}
 	// Any other method on a known path, and any unknown path, get a JSON
 	// refusal rather than the mux's plain text.
 	allowed := map[string][]string{}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -93,6 +94,8 @@ type Daemon struct {
 	digest digester // the daily digest's send in flight
 
 	baseline *allAlertJobs // only with Options.BaselineAllJobs
+
+	mailIgnored atomic.Int64 // mails from the inbox that no rule matched (inbox.go)
 }
 
 // Run starts the daemon and blocks until ctx ends (SIGTERM), then stops
@@ -307,6 +310,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 		systemd.RunWatchdog(runCtx, d.healthy, d.log)
 	}()
 	d.startButtons(runCtx, &wg)
+	d.startInbox(runCtx, &wg)
 
 	status := d.status()
 	if err := systemd.Ready(status); err != nil {

@@ -106,6 +106,7 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.backupCommand(),
 		a.notifyTestCommand(),
 		a.addCommand(),
+		a.ingestCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))
