@@ -52,15 +52,17 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
 // Notifier is one alert destination. Which fields matter depends on Type.
 type Notifier struct {
 	Name string
-	Type string // slack | email | console | ntfy
+	Type string // slack | email | console | ntfy | discord | webhook
 
 	// slack: an incoming webhook, or a bot token with a channel; AppToken
-	// enables Socket Mode for the buttons.
+	// enables Socket Mode for the buttons. discord: WebhookURL and APIURL.
 	WebhookURL Secret
 	Token      Secret // also the ntfy access token (YAML key token / token_file)
 	Channel    string
 	AppToken   Secret
-	APIURL     string // Slack Web API base, ending in "/"; empty means Slack's own
+	// APIURL is the Slack Web API base, ending in "/", or the Discord API
+	// base webhook posts go to; empty means the service's own.
+	APIURL string
 
 	// email
 	Host     string
@@ -78,6 +80,15 @@ type Notifier struct {
 	// ActionsURL is where the phone reaches roomwatch's HTTP API (a LAN,
 	// VPN or reverse-proxy address); ntfy action buttons only when set.
 	ActionsURL string
+
+	// webhook: URL (url / url_file) gets each alert as a POST; Secret signs
+	// the body; Headers' values are secrets too, as they often carry a
+	// token; BodyTemplate, checked on sample alerts, replaces the default
+	// body.
+	URL          Secret
+	Secret       Secret
+	Headers      map[string]Secret
+	BodyTemplate string
 
 	Timeout time.Duration // per send
 }

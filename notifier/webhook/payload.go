@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,8 +190,8 @@ func execute(t *template.Template, p Payload, jsonBody bool) ([]byte, error) {
 }
 
 // TemplateError is a body_template mistake with its place inside the
-// template (line 1 is the template's first line; Column is 0 when the
-// template package does not say).
+// template (line 1 is the template's first line, column 1 its first
+// character; Column is 0 when the template package does not say).
 type TemplateError struct {
 	Line, Column int
 	Msg          string
@@ -212,9 +213,27 @@ func templateError(err error) error {
 		return err
 	}
 	line, _ := strconv.Atoi(m[1])
-	col, _ := strconv.Atoi(m[2])
+	col := 0
+	if m[2] != "" {
+		// text/template counts the column from 0.
+		col, _ = strconv.Atoi(m[2])
+		col++
+	}
 	msg := strings.TrimPrefix(m[3], `executing "body" at `)
+	if strings.Contains(msg, "can't evaluate field") && strings.Contains(msg, "webhook.Payload") {
+		msg += " (a body_template can use " + payloadFields() + ")"
+	}
 	return &TemplateError{Line: line, Column: col, Msg: msg}
+}
+
+// payloadFields lists what a template can read: ".Room, .Kind, …".
+func payloadFields() string {
+	t := reflect.TypeFor[Payload]()
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = "." + t.Field(i).Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // samples are the payloads Compile tries a template on: an alert whose

@@ -225,7 +225,7 @@ func TestCompileRefusesBadTemplatesWithTheirPlace(t *testing.T) {
 		line, column int
 		wanted       string
 	}{
-		{"unknown field", "{\n  \"text\": {{json .Nope}}\n}", 2, 17, "can't evaluate field Nope"},
+		{"unknown field", "{\n  \"text\": {{json .Nope}}\n}", 2, 18, "can't evaluate field Nope"},
 		{"unknown function", `{"text": {{shout .Text}}}`, 1, 0, `function "shout" not defined`},
 		{"unclosed action", "{\"a\": 1}\n{{if .Late}}", 2, 0, "unexpected EOF"},
 		{"nil notice on an alert", `{"t": {{json .Notice.Title}}}`, 1, 0, "nil pointer"},
