@@ -168,11 +168,11 @@ func Compile(text string, jsonBody bool) (*template.Template, error) {
 // execute writes p through t and checks the result.
 func execute(t *template.Template, p Payload, jsonBody bool) ([]byte, error) {
 	var b bytes.Buffer
-	if err := t.Execute(&b, p); err != nil {
+	if err := t.Execute(&capped{w: &b}, p); err != nil {
+		if errors.Is(err, errTooBig) {
+			return nil, fmt.Errorf("the template writes more than the %d-byte cap", MaxBody)
+		}
 		return nil, templateError(err)
-	}
-	if b.Len() > MaxBody {
-		return nil, fmt.Errorf("the template writes %d bytes, over the %d-byte cap", b.Len(), MaxBody)
 	}
 	if jsonBody && !json.Valid(b.Bytes()) {
 		what := "an alert"
@@ -187,6 +187,22 @@ func execute(t *template.Template, p Payload, jsonBody bool) ([]byte, error) {
 		return nil, fmt.Errorf("the template does not write JSON for %s%s; put text in with {{json .Text}}, which adds the quotes and escapes", what, detail)
 	}
 	return b.Bytes(), nil
+}
+
+// errTooBig stops a template that writes past MaxBody, so a runaway one
+// cannot fill the memory of the machine that checks it.
+var errTooBig = errors.New("body over the cap")
+
+// capped is a writer that refuses to grow past MaxBody.
+type capped struct {
+	w *bytes.Buffer
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if c.w.Len()+len(p) > MaxBody {
+		return 0, errTooBig
+	}
+	return c.w.Write(p)
 }
 
 // TemplateError is a body_template mistake with its place inside the
