@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -331,6 +332,7 @@ func (p *parser) webhook(f fields, n *Notifier, where, owner string) bool {
 		if ok {
 			n.Headers = map[string]Secret{}
 		}
+		firstSpelling := map[string]entry{}
 		for _, e := range hf.entries {
 			value, ok := p.text(e)
 			if !ok {
@@ -340,6 +342,13 @@ func (p *parser) webhook(f fields, n *Notifier, where, owner string) bool {
 				p.errorf(e.keyNode, "headers: %v", err)
 				continue
 			}
+			// Header names ignore case: two spellings of one would leave
+			// which value is sent to chance.
+			if first, dup := firstSpelling[http.CanonicalHeaderKey(e.key)]; dup {
+				p.errorf(e.keyNode, "headers: %s is set twice (first as %s at line %d)", e.key, first.key, first.keyNode.Line)
+				continue
+			}
+			firstSpelling[http.CanonicalHeaderKey(e.key)] = e
 			if !strings.Contains(rawText(e.val), "${") {
 				p.inline = append(p.inline, owner+".headers."+e.key)
 			}

@@ -75,6 +75,8 @@ func TestDiscordAndWebhookErrors(t *testing.T) {
 			`5:7: headers: "Bad Name" is not a header name`},
 		{"webhook reserved header", "notifiers:\n  - type: webhook\n    url: https://e.example/h\n    headers:\n      X-Roomwatch-Signature: x\n",
 			`5:7: headers: X-Roomwatch-Signature is set by roomwatch`},
+		{"webhook header twice", "notifiers:\n  - type: webhook\n    url: https://e.example/h\n    headers:\n      authorization: a\n      Authorization: b\n",
+			`6:7: headers: Authorization is set twice (first as authorization at line 5)`},
 		{"webhook headers not a mapping", "notifiers:\n  - type: webhook\n    url: https://e.example/h\n    headers: [a]\n",
 			`4:14: headers must be a mapping`},
 		{"template unknown field in a block", "notifiers:\n  - type: webhook\n    url: https://e.example/h\n    body_template: |\n      {\n        \"text\": {{json .Nope}}\n      }\n",

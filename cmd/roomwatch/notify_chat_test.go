@@ -5,14 +5,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/roomwatch/roomwatch/notifier/discord/discordcheck"
 )
 
 // TestNotifyTestDiscordAndWebhook sends notify-test through a Discord
@@ -88,5 +93,114 @@ func TestNotifyTestDiscordAndWebhook(t *testing.T) {
 	}
 	if strings.Contains(out, "SECRET") {
 		t.Errorf("a secret leaked into the output: %s", out)
+	}
+}
+
+// TestCatchUpOfFortyRoomsToDiscord starts the daemon with 40 overdue rooms
+// of long Japanese titles (one trying to ping everyone) and a Discord that
+// refuses what Discord refuses: every alert arrives as an embed of its own,
+// in messages within Discord's limits, and the ledger marks each sent.
+func TestCatchUpOfFortyRoomsToDiscord(t *testing.T) {
+	var mu sync.Mutex
+	var accepted [][]byte
+	var refused []string
+	arrived := make(chan struct{}, 1000)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		mu.Lock()
+		defer mu.Unlock()
+		if problems := discordcheck.Check(body); len(problems) > 0 {
+			refused = append(refused, strings.Join(problems, "; "))
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"message": "Invalid Form Body", "code": 50035}`)
+			return
+		}
+		accepted = append(accepted, body)
+		arrived <- struct{}{}
+		io.WriteString(w, `{"id": "1"}`)
+	}))
+	defer server.Close()
+
+	dir := shortTempDir(t)
+	now := time.Now().Truncate(time.Minute)
+	var b strings.Builder
+	fmt.Fprintf(&b, "timezone: Asia/Tokyo\nlanguage: ja\nstore: roomwatch.db\npolicy:\n  digest_at: \"\"\n")
+	fmt.Fprintf(&b, "notifiers:\n  - name: chat\n    type: discord\n    webhook_url: https://discord.com/api/webhooks/111/TOKEN\n    api_url: %s/api\n", server.URL)
+	fmt.Fprintf(&b, "control:\n  socket: roomwatch.sock\nrooms:\n")
+	for i := range 40 {
+		title := fmt.Sprintf("第%d件 ", i) + strings.Repeat("納品物の修正𠮷", 60)
+		if i == 0 {
+			title = "@everyone <@123> " + title
+		}
+		quoted, _ := json.Marshal(title)
+		// Never wrote: the first message was due 2 hours ago.
+		fmt.Fprintf(&b, "  - id: \"%d\"\n    title: %s\n    buyer: 購入者%d\n    url: https://coconala.com/talkrooms/%d\n    opened: %s\n",
+			9200+i, quoted, i, 9200+i, ts(now.Add(-50*time.Hour)))
+	}
+	cfg := filepath.Join(dir, "roomwatch.yaml")
+	if err := os.WriteFile(cfg, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	d := startDaemon(t, cfg)
+	embeds := func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		seen := map[string]int{}
+		for _, body := range accepted {
+			var p struct {
+				Embeds []struct {
+					URL   string `json:"url"`
+					Title string `json:"title"`
+				} `json:"embeds"`
+			}
+			if err := json.Unmarshal(body, &p); err != nil {
+				t.Errorf("accepted a payload that is not JSON: %v", err)
+			}
+			for _, e := range p.Embeds {
+				seen[e.URL]++
+				if strings.Contains(e.Title, "@everyone") && !strings.Contains(e.Title, `\@everyone`) {
+					t.Errorf("a live @everyone in a title: %s", e.Title)
+				}
+			}
+		}
+		return seen
+	}
+	deadline := time.After(20 * time.Second)
+	for total := 0; total < 40; {
+		select {
+		case <-arrived:
+		case <-deadline:
+			mu.Lock()
+			t.Fatalf("%d embeds within 20s, want 40; refused: %v", total, refused)
+		}
+		total = 0
+		for _, n := range embeds() {
+			total += n
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // nothing more, nothing twice
+	d.stop(t)
+	seen := embeds()
+	mu.Lock()
+	if len(refused) != 0 || len(accepted) < 4 {
+		t.Errorf("%d messages accepted, refused: %v", len(accepted), refused)
+	}
+	mu.Unlock()
+	for i := range 40 {
+		id := fmt.Sprint(9200 + i)
+		if n := seen["https://coconala.com/talkrooms/"+id]; n != 1 {
+			t.Errorf("room %s arrived %d times", id, n)
+		}
+		sent := 0
+		for _, a := range history(t, cfg, id).Alerts {
+			if a.State == "sent" {
+				sent++
+			}
+		}
+		if sent != 1 {
+			t.Errorf("the ledger marks %d alerts of room %s sent, want 1", sent, id)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/roomwatch/roomwatch/notifier"
+	"github.com/roomwatch/roomwatch/notifier/discord/discordcheck"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
@@ -107,75 +108,8 @@ func (f *fakeDiscord) received() []payload {
 	return append([]payload(nil), f.payloads...)
 }
 
-// checkLimits lists every documented Discord limit raw breaks, counting
-// characters as UTF-16 code units, the strictest reading.
-func checkLimits(raw []byte) []string {
-	var p struct {
-		Content string `json:"content"`
-		Embeds  []struct {
-			Title       string `json:"title"`
-			Description string `json:"description"`
-			Footer      *struct {
-				Text string `json:"text"`
-			} `json:"footer"`
-			Author *struct {
-				Name string `json:"name"`
-			} `json:"author"`
-			Fields []struct {
-				Name  string `json:"name"`
-				Value string `json:"value"`
-			} `json:"fields"`
-		} `json:"embeds"`
-		AllowedMentions *struct {
-			Parse []string `json:"parse"`
-		} `json:"allowed_mentions"`
-	}
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return []string{"not JSON: " + err.Error()}
-	}
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	if p.AllowedMentions == nil || p.AllowedMentions.Parse == nil || len(p.AllowedMentions.Parse) != 0 {
-		bad("allowed_mentions.parse must be []")
-	}
-	if p.Content == "" && len(p.Embeds) == 0 {
-		bad("Cannot send an empty message")
-	}
-	if n := units(p.Content); n > MaxContent {
-		bad("content: %d > %d", n, MaxContent)
-	}
-	if len(p.Embeds) > MaxEmbeds {
-		bad("%d embeds > %d", len(p.Embeds), MaxEmbeds)
-	}
-	total := 0
-	for i, e := range p.Embeds {
-		check := func(what, s string, limit int) {
-			total += units(s)
-			if units(s) > limit {
-				bad("embeds.%d.%s: %d > %d", i, what, units(s), limit)
-			}
-		}
-		check("title", e.Title, MaxTitle)
-		check("description", e.Description, MaxDescription)
-		if e.Footer != nil {
-			check("footer.text", e.Footer.Text, MaxFooter)
-		}
-		if e.Author != nil {
-			check("author.name", e.Author.Name, MaxAuthorName)
-		}
-		if len(e.Fields) > MaxFields {
-			bad("embeds.%d: %d fields > %d", i, len(e.Fields), MaxFields)
-		}
-		for j, f := range e.Fields {
-			check(fmt.Sprintf("fields.%d.name", j), f.Name, MaxFieldName)
-			check(fmt.Sprintf("fields.%d.value", j), f.Value, MaxFieldValue)
-		}
-	}
-	if total > MaxEmbedTotal {
-		bad("embeds: %d characters > %d", total, MaxEmbedTotal)
-	}
-	return problems
-}
+// checkLimits lists every documented Discord limit raw breaks.
+func checkLimits(raw []byte) []string { return discordcheck.Check(raw) }
 
 func newNotifier(t *testing.T, server *fakeDiscord, lang string) *Notifier {
 	t.Helper()
