@@ -14,22 +14,20 @@ import (
 // Discord's documented limits on one webhook message
 // (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 // A message over any of them is refused whole (400 Invalid Form Body), and
-// with it every alert it carried.
+// with it every alert it carried. Embeds here have no fields and no author,
+// so their limits (25 fields, 256/1,024 characters a field) never bind.
 const (
-	MaxEmbeds           = 10   // embeds per message
-	MaxEmbedTotal       = 6000 // characters over all embeds of a message
-	MaxTitle            = 256  // characters of an embed title
-	MaxDescription      = 4096 // characters of an embed description
-	MaxFields           = 25   // fields per embed
-	MaxFieldName        = 256  // characters of a field name
-	MaxFieldValue       = 1024 // characters of a field value
-	MaxFooter           = 2048 // characters of an embed footer
-	MaxAuthorName       = 256  // characters of an embed author's name
-	MaxContent          = 2000 // characters of the message content
-	maxLinkURL          = 1000 // a longer link target is left out, not cut
-	maxRoomTitleRunes   = 200  // room text is shortened before layout: the
-	maxBuyerRunes       = 100  // talk room has it whole
-	maxActionLinksShown = 8
+	MaxEmbeds         = 10   // embeds per message
+	MaxEmbedTotal     = 6000 // characters over all embeds of a message
+	MaxTitle          = 256  // characters of an embed title
+	MaxDescription    = 4096 // characters of an embed description
+	MaxFooter         = 2048 // characters of an embed footer
+	MaxContent        = 2000 // characters of the message content
+	maxLinkLabel      = 100  // characters of a link's label
+	maxLinkURL        = 1000 // a longer link target is left out, not cut
+	maxRoomTitleRunes = 200  // room text is shortened before layout: the
+	maxBuyerRunes     = 100  // talk room has it whole
+	maxActionLinks    = 8
 )
 
 // The colours of the embed's side bar: Discord's own red, yellow and blurple.
@@ -59,17 +57,10 @@ type embed struct {
 	Color       int     `json:"color"`
 	Timestamp   string  `json:"timestamp,omitempty"`
 	Footer      *footer `json:"footer,omitempty"`
-	Fields      []field `json:"fields,omitempty"`
 }
 
 type footer struct {
 	Text string `json:"text"`
-}
-
-type field struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
-	Inline bool   `json:"inline,omitempty"`
 }
 
 // size is what an embed counts towards MaxEmbedTotal.
@@ -77,9 +68,6 @@ func (e embed) size() int {
 	n := units(e.Title) + units(e.Description)
 	if e.Footer != nil {
 		n += units(e.Footer.Text)
-	}
-	for _, f := range e.Fields {
-		n += units(f.Name) + units(f.Value)
 	}
 	return n
 }
@@ -179,23 +167,24 @@ func (n *Notifier) textEmbed(a notifier.Alert, t message.Text) embed {
 	var links []string
 	if target := linkTarget(t.URL); target != "" {
 		e.URL = t.URL
-		links = append(links, "["+fit(message.OpenRoomLabel(n.opts.Language), MaxFieldName)+"]("+target+")")
+		links = append(links, "["+fit(message.OpenRoomLabel(n.opts.Language), maxLinkLabel)+"]("+target+")")
 	}
 	for i, l := range a.Links {
 		target := linkTarget(l.URL)
-		if target == "" || l.Label == "" || i >= maxActionLinksShown {
+		if target == "" || l.Label == "" || i >= maxActionLinks {
 			continue
 		}
-		links = append(links, "["+fit(l.Label, MaxFieldName)+"]("+target+")")
+		links = append(links, "["+fit(l.Label, maxLinkLabel)+"]("+target+")")
 	}
 	linkLine := strings.Join(links, " · ")
 	budget := MaxDescription
 	if linkLine != "" {
 		budget -= units(linkLine) + 1
 	}
-	details := t.DetailLines()
-	if t.URL == "" {
-		details = t.Lines
+	// The talk room's URL line gives way to its link, when it has one.
+	details := t.Lines
+	if e.URL != "" {
+		details = t.DetailLines()
 	}
 	e.Description = fitLines(details, budget)
 	if linkLine != "" {
