@@ -504,3 +504,21 @@ func TestGoldenEmbedsJa(t *testing.T) {
 		}
 	}
 }
+
+func TestTalkRoomURLTooLongToLinkStaysAsText(t *testing.T) {
+	n, err := New(Options{WebhookURL: hookURL, Language: message.Japanese, Location: testalert.Now.Location()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testalert.Make(rules.CheckIn, rules.Warning, "4012345", "t")
+	a.Room.URL = "https://coconala.com/talkrooms/4012345?x=" + strings.Repeat("y", 1500)
+	p := n.payload(notifier.Message{Alerts: []notifier.Alert{a}})
+	e := p.Embeds[0]
+	if e.URL != "" || strings.Contains(e.Description, "](") || !strings.Contains(e.Description, "URL：https://coconala.com/talkrooms/4012345") {
+		t.Errorf("embed url %q, description %q", e.URL, e.Description)
+	}
+	raw, _ := json.Marshal(p)
+	if problems := checkLimits(raw); len(problems) > 0 {
+		t.Error(problems)
+	}
+}
