@@ -53,15 +53,17 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
 // Notifier is one alert destination. Which fields matter depends on Type.
 type Notifier struct {
 	Name string
-	Type string // slack | email | console | ntfy | line
+	Type string // slack | email | console | ntfy | line | discord | webhook
 
 	// slack: an incoming webhook, or a bot token with a channel; AppToken
-	// enables Socket Mode for the buttons.
+	// enables Socket Mode for the buttons. discord: WebhookURL and APIURL.
 	WebhookURL Secret
 	Token      Secret // also the ntfy access token (YAML key token / token_file)
 	Channel    string
 	AppToken   Secret
-	APIURL     string // Slack Web API base, ending in "/"; LINE's API base; empty means the service's own
+	// APIURL is the Slack Web API base, ending in "/", LINE's API base, or
+	// the Discord API base webhook posts go to; empty means the service's own.
+	APIURL string
 
 	// email
 	Host     string
@@ -83,6 +85,14 @@ type Notifier struct {
 	// line: a Messaging API channel's access token and the seller's user ID.
 	ChannelAccessToken Secret
 	LineTo             string
+	// webhook: URL (url / url_file) gets each alert as a POST; Secret signs
+	// the body; Headers' values are secrets too, as they often carry a
+	// token; BodyTemplate, checked on sample alerts, replaces the default
+	// body.
+	URL          Secret
+	Secret       Secret
+	Headers      map[string]Secret
+	BodyTemplate string
 
 	Timeout time.Duration // per send
 }

@@ -126,7 +126,7 @@ func TestErrorClasses(t *testing.T) {
 		{"digest_at out of range", "policy:\n  digest_at: \"24:00\"\n",
 			`2:14: digest_at: bad time of day "24:00"`},
 		{"unknown notifier type", "notifiers:\n  - name: sms\n    type: twilio\n",
-			`3:11: unknown notifier type "twilio": use slack, email, console, ntfy, line`},
+			`3:11: unknown notifier type "twilio": use slack, email, console, ntfy, line, discord, webhook`},
 		{"notifier without type", "notifiers:\n  - name: x\n",
 			`2:5: notifier needs a type`},
 		{"duplicate notifier name", "notifiers:\n  - type: console\n  - type: console\n",

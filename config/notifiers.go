@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -10,6 +12,9 @@ import (
 	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/roomwatch/roomwatch/notifier/discord"
+	"github.com/roomwatch/roomwatch/notifier/webhook"
 )
 
 var commonNotifierKeys = []string{"name", "type", "timeout"}
@@ -21,9 +26,11 @@ var notifierKeys = map[string][]string{
 	"ntfy":    {"server", "topic", "token", "token_file", "actions_url"},
 	"console": nil,
 	"line":    {"channel_access_token", "channel_access_token_file", "to", "api_url"},
+	"discord": {"webhook_url", "webhook_url_file", "api_url"},
+	"webhook": {"url", "url_file", "secret", "secret_file", "headers", "body_template"},
 }
 
-var notifierTypes = []string{"slack", "email", "console", "ntfy", "line"}
+var notifierTypes = []string{"slack", "email", "console", "ntfy", "line", "discord", "webhook"}
 
 var allNotifierKeys = func() []string {
 	keys := slices.Clone(commonNotifierKeys)
@@ -129,6 +136,10 @@ func (p *parser) notifier(item *yaml.Node) (n Notifier, ok bool) {
 		good = p.ntfy(f, &n, where, owner) && good
 	case "line":
 		good = p.line(f, &n, where, owner) && good
+	case "discord":
+		good = p.discord(f, &n, where, owner) && good
+	case "webhook":
+		good = p.webhook(f, &n, where, owner) && good
 	}
 	return n, good
 }
@@ -269,6 +280,129 @@ func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
 		}
 	}
 	return len(p.errs) == errs
+}
+
+// discord reads a Discord webhook: the URL Discord shows, checked to be
+// one (a Slack URL pasted by mistake is caught here, not at the first
+// alert), and api_url, which sends the posts elsewhere (a test server, a
+// proxy) with the same webhook ID and token.
+func (p *parser) discord(f fields, n *Notifier, where, owner string) bool {
+	errs := len(p.errs)
+	var has bool
+	n.WebhookURL, has = p.secret(f, "webhook_url", owner)
+	switch {
+	case !has:
+		p.errorf(f.node, "%s needs webhook_url (or webhook_url_file): in Discord, Server Settings → Integrations → Webhooks → Copy Webhook URL", where)
+	case !n.WebhookURL.IsZero():
+		if _, err := discord.ParseWebhookURL(n.WebhookURL.Value()); err != nil {
+			// The URL is the credential: the error names the key, never the value.
+			p.errorf(valueNode(f, "webhook_url"), "webhook_url: %v", err)
+		}
+	}
+	if ae, ok := f.get("api_url"); ok {
+		if s, ok := p.text(ae); ok && s != "" {
+			if err := discord.CheckAPIURL(s); err != nil {
+				p.errorf(ae.val, "api_url: %v", err)
+			}
+			n.APIURL = strings.TrimSuffix(s, "/")
+		}
+	}
+	return len(p.errs) == errs
+}
+
+// webhook reads a generic JSON webhook: where to POST, the signing secret,
+// extra headers and a body template, which is tried on sample alerts here
+// so that check reports its mistakes with their place.
+func (p *parser) webhook(f fields, n *Notifier, where, owner string) bool {
+	errs := len(p.errs)
+	var has bool
+	n.URL, has = p.secret(f, "url", owner)
+	switch {
+	case !has:
+		p.errorf(f.node, "%s needs url (or url_file)", where)
+	case !n.URL.IsZero():
+		if err := webhook.CheckURL(n.URL.Value()); err != nil {
+			p.errorf(valueNode(f, "url"), "url: %v", err)
+		}
+	}
+	n.Secret, _ = p.secret(f, "secret", owner)
+	if he, ok := f.get("headers"); ok {
+		hf, ok := p.mapping(he.val, "headers", nil)
+		if ok {
+			n.Headers = map[string]Secret{}
+		}
+		firstSpelling := map[string]entry{}
+		for _, e := range hf.entries {
+			value, ok := p.text(e)
+			if !ok {
+				continue
+			}
+			if err := webhook.CheckHeader(e.key, value); err != nil {
+				p.errorf(e.keyNode, "headers: %v", err)
+				continue
+			}
+			// Header names ignore case: two spellings of one would leave
+			// which value is sent to chance.
+			if first, dup := firstSpelling[http.CanonicalHeaderKey(e.key)]; dup {
+				p.errorf(e.keyNode, "headers: %s is set twice (first as %s at line %d)", e.key, first.key, first.keyNode.Line)
+				continue
+			}
+			firstSpelling[http.CanonicalHeaderKey(e.key)] = e
+			if !strings.Contains(rawText(e.val), "${") {
+				p.inline = append(p.inline, owner+".headers."+e.key)
+			}
+			n.Headers[e.key] = Secret{value: value}
+		}
+	}
+	if te, ok := f.get("body_template"); ok {
+		if s, ok := p.text(te); ok && s != "" {
+			headers := make(map[string]string, len(n.Headers))
+			for k, v := range n.Headers {
+				headers[k] = v.Value()
+			}
+			if _, err := webhook.Compile(s, webhook.IsJSON(headers)); err != nil {
+				p.templateError(te, err)
+			}
+			n.BodyTemplate = s
+		}
+	}
+	return len(p.errs) == errs
+}
+
+// templateError reports a body_template mistake at its place in the file:
+// the template's line counted from the value's first line, and its column
+// when the template package names one.
+func (p *parser) templateError(e entry, err error) {
+	val := e.val
+	var te *webhook.TemplateError
+	if !errors.As(err, &te) {
+		p.errorf(val, "body_template: %v", err)
+		return
+	}
+	at := &yaml.Node{Line: val.Line + te.Line - 1, Column: val.Column}
+	switch {
+	case val.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		// A block scalar starts on the line after its "|" or ">", indented
+		// (by the usual two spaces) past the key.
+		at.Line++
+		at.Column = e.keyNode.Column + 2
+		if te.Column > 0 {
+			at.Column += te.Column - 1
+		}
+	case te.Line == 1 && te.Column > 0:
+		at.Column += te.Column - 1
+		if val.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			at.Column++
+		}
+	}
+	p.errorf(at, "body_template (template %s): %s", placeOf(te), te.Msg)
+}
+
+func placeOf(te *webhook.TemplateError) string {
+	if te.Column > 0 {
+		return fmt.Sprintf("line %d, column %d", te.Line, te.Column)
+	}
+	return fmt.Sprintf("line %d", te.Line)
 }
 
 func validTopic(topic string) bool {

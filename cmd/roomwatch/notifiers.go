@@ -12,10 +12,12 @@ import (
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/console"
+	"github.com/roomwatch/roomwatch/notifier/discord"
 	"github.com/roomwatch/roomwatch/notifier/email"
 	"github.com/roomwatch/roomwatch/notifier/line"
 	"github.com/roomwatch/roomwatch/notifier/ntfy"
 	"github.com/roomwatch/roomwatch/notifier/slack"
+	jsonhook "github.com/roomwatch/roomwatch/notifier/webhook"
 )
 
 // buildNotifiers turns the configuration's notifier entries into backends.
@@ -63,6 +65,28 @@ func buildNotifiers(cfg *config.Config, stdout io.Writer) ([]notifier.Notifier, 
 				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
 			}
 			out = append(out, l)
+		case "discord":
+			d, err := discord.New(discord.Options{
+				Name: n.Name, WebhookURL: n.WebhookURL.Value(), APIURL: n.APIURL, Timeout: n.Timeout,
+				Language: cfg.Language, Location: cfg.Timezone,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
+			}
+			out = append(out, d)
+		case "webhook":
+			headers := make(map[string]string, len(n.Headers))
+			for name, value := range n.Headers {
+				headers[name] = value.Value()
+			}
+			w, err := jsonhook.New(jsonhook.Options{
+				Name: n.Name, URL: n.URL.Value(), Secret: n.Secret.Value(), Headers: headers,
+				BodyTemplate: n.BodyTemplate, Timeout: n.Timeout, Language: cfg.Language, Location: cfg.Timezone,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
+			}
+			out = append(out, w)
 		default:
 			return nil, fmt.Errorf("notifier %s: unknown type %q", n.Name, n.Type)
 		}
