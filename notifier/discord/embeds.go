@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/roomwatch/roomwatch/notifier"
+	"github.com/roomwatch/roomwatch/notifier/internal/textfit"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -258,81 +258,18 @@ func Escape(s string) string {
 	return strings.Join(escapedPieces(s), "")
 }
 
-// units counts s as Discord's limits are safest counted: in UTF-16 code
-// units, so a character outside the basic plane counts twice, never less
-// than Discord may count it.
-func units(s string) int {
-	n := 0
-	for _, r := range s {
-		if k := utf16.RuneLen(r); k > 0 {
-			n += k
-		} else {
-			n++
-		}
-	}
-	return n
-}
-
-const ellipsis = "…"
+// units counts s as Discord's limits are safest counted (textfit.Units).
+func units(s string) int { return textfit.Units(s) }
 
 // fit escapes raw and, when the result exceeds limit units, keeps its
 // head and marks the cut. It never cuts an escape or a character in two.
 func fit(raw string, limit int) string {
-	escaped := Escape(raw)
-	if units(escaped) <= limit {
-		return escaped
-	}
-	if limit < units(ellipsis) {
-		return ""
-	}
-	budget := limit - units(ellipsis)
-	var b strings.Builder
-	used := 0
-	for _, piece := range escapedPieces(raw) {
-		if used+units(piece) > budget {
-			break
-		}
-		b.WriteString(piece)
-		used += units(piece)
-	}
-	return strings.TrimRight(b.String(), " ") + ellipsis
+	return textfit.Fit(escapedPieces(raw), limit, false)
 }
 
 // fitLines escapes lines and joins them with newlines within limit units,
 // shortening the longest lines to one cap when they do not fit: short
 // lines (deadline, buyer) stay whole and only what is too long gives way.
 func fitLines(lines []string, limit int) string {
-	if len(lines) == 0 || limit <= 0 {
-		return ""
-	}
-	budget := limit - (len(lines) - 1)
-	sizes := make([]int, len(lines))
-	total := 0
-	for i, l := range lines {
-		sizes[i] = units(Escape(l))
-		total += sizes[i]
-	}
-	out := make([]string, len(lines))
-	if total <= budget {
-		for i, l := range lines {
-			out[i] = Escape(l)
-		}
-		return strings.Join(out, "\n")
-	}
-	// The largest cap c with sum(min(size, c)) <= budget.
-	sorted := slices.Sorted(slices.Values(sizes))
-	c, rest := 0, budget
-	for i, s := range sorted {
-		share := rest / (len(sorted) - i)
-		if s > share {
-			c = share
-			break
-		}
-		rest -= s
-		c = s
-	}
-	for i, l := range lines {
-		out[i] = fit(l, max(c, 0))
-	}
-	return strings.Join(out, "\n")
+	return strings.Join(textfit.FitLines(lines, limit, escapedPieces, false), "\n")
 }

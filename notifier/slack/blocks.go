@@ -5,12 +5,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/roomwatch/roomwatch/notifier"
+	"github.com/roomwatch/roomwatch/notifier/internal/textfit"
 	"github.com/roomwatch/roomwatch/notifier/message"
 )
 
@@ -213,61 +213,15 @@ func linkTarget(u string) string {
 	return Escape(strings.ReplaceAll(u, "|", "%7C"))
 }
 
-// units counts s the way Slack's limits are safest counted: in UTF-16 code
-// units, so an emoji outside the basic plane counts twice, never less than
-// Slack may count it.
-func units(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
+// units counts s as Slack's limits are safest counted (textfit.Units).
+func units(s string) int { return textfit.Units(s) }
 
-// runeUnits is one rune's share of units; an invalid rune (written as
-// U+FFFD) counts as one.
-func runeUnits(r rune) int {
-	if n := utf16.RuneLen(r); n > 0 {
-		return n
-	}
-	return 1
-}
-
-const ellipsis = "…"
-
-// fit escapes raw text for mrkdwn and, when the result would exceed max
+// fit escapes raw text for mrkdwn and, when the result would exceed limit
 // units, shortens it in the middle with an ellipsis: the head (what to do,
 // the start of a title) and the tail (the room ID a detail line ends with)
 // both stay. It never cuts an escape sequence or a character in two.
 func fit(raw string, limit int) string {
-	escaped := Escape(raw)
-	if units(escaped) <= limit {
-		return escaped
-	}
-	if limit < units(ellipsis) {
-		return ""
-	}
-	pieces := escapedPieces(raw)
-	budget := limit - units(ellipsis)
-	headBudget := budget - budget/3
-	var head, tail []string
-	used := 0
-	for _, p := range pieces {
-		if used+units(p) > headBudget {
-			break
-		}
-		head = append(head, p)
-		used += units(p)
-	}
-	for i := len(pieces) - 1; i >= len(head); i-- {
-		if used+units(pieces[i]) > budget {
-			break
-		}
-		tail = append(tail, pieces[i])
-		used += units(pieces[i])
-	}
-	slices.Reverse(tail)
-	return strings.Join(head, "") + ellipsis + strings.Join(tail, "")
+	return textfit.Fit(escapedPieces(raw), limit, true)
 }
 
 // escapedPieces is raw split into characters, each already escaped, so a
@@ -281,49 +235,16 @@ func escapedPieces(raw string) []string {
 }
 
 // fitLines escapes the detail lines and shortens the longest ones, each to
-// the same cap, until they fit max units joined by newlines: short lines
-// (deadline, buyer) stay whole and only what is too long gives way.
+// the same cap, until they fit limit units joined by newlines.
 func fitLines(lines []string, limit int) []string {
-	if len(lines) == 0 {
-		return nil
-	}
-	budget := limit - (len(lines) - 1) // the newlines between them
-	sizes := make([]int, len(lines))
-	total := 0
-	for i, l := range lines {
-		sizes[i] = units(Escape(l))
-		total += sizes[i]
-	}
-	out := make([]string, len(lines))
-	if total <= budget {
-		for i, l := range lines {
-			out[i] = Escape(l)
-		}
-		return out
-	}
-	// Find the largest cap c with sum(min(size, c)) <= budget.
-	sorted := slices.Sorted(slices.Values(sizes))
-	c, rest := 0, budget
-	for i, s := range sorted {
-		share := rest / (len(sorted) - i)
-		if s > share {
-			c = share
-			break
-		}
-		rest -= s
-		c = s
-	}
-	for i, l := range lines {
-		out[i] = fit(l, max(c, 0))
-	}
-	return out
+	return textfit.FitLines(lines, limit, escapedPieces, true)
 }
 
 // cutUnits returns the longest prefix of s of at most max units.
 func cutUnits(s string, limit int) string {
 	n := 0
 	for i, r := range s {
-		n += runeUnits(r)
+		n += textfit.RuneUnits(r)
 		if n > limit {
 			return s[:i]
 		}
