@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -202,17 +201,12 @@ func (n *Notifier) post(ctx context.Context, p payload) (bool, error) {
 		return false, notifier.Redact(fmt.Errorf("discord: %w", err), n.secrets...)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := n.client.Do(req)
+	resp, body, err := notifier.Do(n.client, req, maxErrorBody)
 	if err != nil {
-		// Timeouts, refused or reset connections, DNS hiccups: the network
-		// may come back, and the retry loop's deadline bounds the wait.
+		// The retry loop's deadline bounds the wait for the network.
 		return true, notifier.Redact(fmt.Errorf("discord: post: %w", err), n.secrets...)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	// Drain a little more so the connection can be reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	if notifier.Succeeded(resp) {
 		return false, nil
 	}
 	retry, err := classify(resp, body, time.Now())

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -148,17 +147,12 @@ func (n *Notifier) publish(ctx context.Context, p publication) (bool, error) {
 	if n.opts.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+n.opts.Token)
 	}
-	resp, err := n.client.Do(req)
+	resp, detail, err := notifier.Do(n.client, req, maxErrorBody)
 	if err != nil {
-		// Timeouts, refused or reset connections, DNS hiccups: the network
-		// may come back, and the retry loop's deadline bounds the wait.
+		// The retry loop's deadline bounds the wait for the network.
 		return true, notifier.Redact(fmt.Errorf("ntfy: publish: %w", err), n.secrets...)
 	}
-	defer resp.Body.Close()
-	detail, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	// Drain a little more so the connection can be reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	if notifier.Succeeded(resp) {
 		return false, nil
 	}
 	retry, err := classify(resp, serverError(resp, detail))

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -257,16 +256,12 @@ func (n *Notifier) post(ctx context.Context, body []byte) (bool, error) {
 		req.Header.Set(TimestampHeader, strconv.FormatInt(n.opts.Now().Unix(), 10))
 		req.Header.Set(SignatureHeader, Sign(n.opts.Secret, body))
 	}
-	resp, err := n.client.Do(req)
+	resp, detail, err := notifier.Do(n.client, req, maxErrorBody)
 	if err != nil {
-		// Timeouts, refused or reset connections, DNS hiccups: the network
-		// may come back, and the retry loop's deadline bounds the wait.
+		// The retry loop's deadline bounds the wait for the network.
 		return true, notifier.Redact(fmt.Errorf("webhook %s: post: %w", n.opts.Name, err), n.secrets...)
 	}
-	defer resp.Body.Close()
-	detail, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	if notifier.Succeeded(resp) {
 		return false, nil
 	}
 	retry, err := classify(resp, detail, time.Now())
