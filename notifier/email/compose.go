@@ -51,6 +51,8 @@ type htmlAlert struct {
 	Lines    []string
 	URL      string
 	OpenRoom string
+	// Reply is the ready-to-send text, shown in a box of its own to copy.
+	Reply, ReplyLabel string
 }
 
 // composed is a message in the words a mail carries: its subject and both
@@ -95,6 +97,7 @@ func render(m notifier.Message, lang string, loc *time.Location) (composed, erro
 			Lines:    t.DetailLines(),
 			URL:      t.URL,
 			OpenRoom: message.OpenRoomLabel(lang),
+			Reply:    t.Reply, ReplyLabel: t.ReplyLabel,
 		}
 		// A notice's preview is its title; saying it twice helps nobody.
 		if t.Preview != t.Title {

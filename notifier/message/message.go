@@ -26,6 +26,9 @@ type Alert struct {
 	// public address is configured. Backends show them as buttons or links;
 	// a link can record only its one action for its one room.
 	Links []ActionLink
+	// Replies writes the ready-to-send text (Text.Reply) from the seller's
+	// templates and terms; nil uses roomwatch's own.
+	Replies *Replies
 }
 
 // ActionLink is one action a seller can take from an alert by opening URL.
@@ -76,6 +79,11 @@ type Text struct {
 	Room string
 	// URL is the talk room link when the room has a usable http(s) URL.
 	URL string
+	// Reply is the ready-to-send text to paste into the talk room (may be
+	// several lines); empty when the alert's action is not to write.
+	Reply string
+	// ReplyLabel introduces Reply in the message's language.
+	ReplyLabel string
 }
 
 // Rendered is a whole Message in words.
@@ -129,6 +137,10 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Severity: a.Step.Severity,
 		Room:     roomID(a),
 		URL:      linkable(OneLine(a.Room.URL)),
+		Reply:    a.Replies.Reply(a, lang, loc),
+	}
+	if t.Reply != "" {
+		t.ReplyLabel = replyLabel[lang]
 	}
 	l := labels[lang]
 	t.Lines = append(t.Lines, ph(l.roomLine))
@@ -216,6 +228,9 @@ func (r Rendered) PlainText() string {
 		fmt.Fprintf(&b, "\n■ %s\n", t.Title)
 		for _, line := range t.Lines {
 			fmt.Fprintf(&b, "  %s\n", line)
+		}
+		if t.Reply != "" {
+			fmt.Fprintf(&b, "\n  %s\n%s\n", t.ReplyLabel, Indent(t.Reply, "  | "))
 		}
 	}
 	return b.String()
