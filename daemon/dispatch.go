@@ -78,11 +78,12 @@ func (d *Daemon) drain(ctx context.Context) {
 		return
 	}
 	now := d.clock.Now()
+	replies := d.engine.Config().Replies
 	var onTime, late []notifier.Alert
 	byKey := make(map[string]store.Entry, len(entries))
 	for _, e := range entries {
 		byKey[e.Step.Key()] = e
-		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now}
+		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Replies: replies}
 		if e.Late {
 			late = append(late, a)
 		} else {
