@@ -29,6 +29,12 @@ type Alert struct {
 	// Replies writes the ready-to-send text (Text.Reply) from the seller's
 	// templates and terms; nil uses roomwatch's own.
 	Replies *Replies
+	// Record is the buyer's record with this seller over their earlier
+	// rooms, shown with a room's first alert; nil for a buyer not seen
+	// before (and on later alerts).
+	Record *rules.BuyerRecord
+	// BuyerNote is the seller's private note on the buyer (`buyers:`).
+	BuyerNote string
 }
 
 // ActionLink is one action a seller can take from an alert by opening URL.
@@ -146,6 +152,12 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 	t.Lines = append(t.Lines, ph(l.roomLine))
 	if a.Room.Buyer != "" {
 		t.Lines = append(t.Lines, ph(l.buyerLine))
+	}
+	if a.Record != nil && a.Record.Seen() {
+		t.Lines = append(t.Lines, RecordLine(*a.Record, lang))
+	}
+	if note := strings.TrimSpace(OneLine(a.BuyerNote)); note != "" {
+		t.Lines = append(t.Lines, recordWords[lang].note+l.sep+note)
 	}
 	t.Lines = append(t.Lines, w.DeadlineLabel+l.sep+when(a.Step.Deadline, a.Now, lang, loc))
 	if w.RelatedLabel != "" && !a.Step.Related.IsZero() {
