@@ -30,6 +30,7 @@ const (
 	pathReload  = "/v1/reload"
 	pathBackup  = "/v1/backup"
 	pathWhere   = "/v1/where"
+	pathBuyer   = "/v1/buyer"
 )
 
 // errorBody is how the API reports a failure.
@@ -75,6 +76,13 @@ func Handler(svc Service, log *slog.Logger) http.Handler {
 	})
 	mux.HandleFunc("GET "+pathHistory, func(w http.ResponseWriter, r *http.Request) {
 		reply(w, log)(svc.History(r.Context(), HistoryRequest{Room: r.URL.Query().Get("room")}))
+	})
+	mux.HandleFunc("GET "+pathBuyer, func(w http.ResponseWriter, r *http.Request) {
+		req := BuyerRequest{Buyer: r.URL.Query().Get("buyer"), Platform: r.URL.Query().Get("platform")}
+		if !queryTime(w, r, "now", &req.Now) {
+			return
+		}
+		reply(w, log)(svc.Buyer(r.Context(), req))
 	})
 	mux.HandleFunc("POST "+pathReload, func(w http.ResponseWriter, r *http.Request) {
 		err := svc.Reload(r.Context())
