@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -152,30 +153,44 @@ func (p *parser) messages(e entry, c *Config) {
 // templateError reads text/template's "template: NAME:LINE[:COL]: …".
 var templateError = regexp.MustCompile(`^template: [^:]*:(\d+)(?::(\d+))?: (?:executing "[^"]*" at )?(.*)$`)
 
-// templatePlace turns a template error's line and column into the config
-// file's: a block scalar (|) starts on the line after its key, indented;
-// a one-line scalar starts where its value does (after a quote).
+var unknownField = regexp.MustCompile(`can't evaluate field (\w+) in type`)
+
+// templatePlace turns a template error's place into the config file's: a
+// block scalar (|) starts on the line after its key, indented; a one-line
+// scalar starts where its value does (after a quote). text/template counts
+// the column in bytes from 0; the file's columns count characters from 1.
 func (p *parser) templatePlace(v *yaml.Node, err error) (line, col int, msg string) {
 	m := templateError.FindStringSubmatch(err.Error())
 	if m == nil {
 		return v.Line, v.Column, err.Error()
 	}
 	tl, _ := strconv.Atoi(m[1])
-	tc, _ := strconv.Atoi(m[2])
+	offset := 0
+	if m[2] != "" {
+		byteCol, _ := strconv.Atoi(m[2])
+		if lines := strings.Split(v.Value, "\n"); tl >= 1 && tl <= len(lines) {
+			text := lines[tl-1]
+			offset = utf8.RuneCountInString(text[:min(byteCol, len(text))])
+		}
+	}
 	msg = m[3]
+	if f := unknownField.FindStringSubmatch(msg); f != nil {
+		msg = "unknown field ." + f[1] + ": use " + strings.Join(message.ReplyFieldNames(), ", ")
+	}
 	switch v.Style {
 	case yaml.LiteralStyle, yaml.FoldedStyle:
 		line = v.Line + tl
-		col = max(tc, 1) + p.indentOf(line)
+		col = p.indentOf(line) + 1 + offset
 	default:
 		line = v.Line + tl - 1
-		col = v.Column + max(tc, 1) - 1
+		start := v.Column
+		if v.Style == yaml.DoubleQuotedStyle || v.Style == yaml.SingleQuotedStyle {
+			start++
+		}
 		if tl > 1 {
-			col = max(tc, 1)
+			start = p.indentOf(line) + 1
 		}
-		if tl == 1 && (v.Style == yaml.DoubleQuotedStyle || v.Style == yaml.SingleQuotedStyle) {
-			col++
-		}
+		col = start + offset
 	}
 	return line, col, msg
 }

@@ -106,6 +106,9 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.backupCommand(),
 		a.notifyTestCommand(),
 		a.addCommand(),
+		a.termsCommand(),
+		a.messageCommand(),
+		a.buyerCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))

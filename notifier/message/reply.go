@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"reflect"
 	"text/template"
 	"time"
 
@@ -263,4 +264,14 @@ func Indent(text, prefix string) string {
 		lines[i] = strings.TrimRight(prefix+line, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ReplyFieldNames lists the fields a template may use, for messages.
+func ReplyFieldNames() []string {
+	t := reflect.TypeFor[ReplyFields]()
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = "." + t.Field(i).Name
+	}
+	return names
 }
