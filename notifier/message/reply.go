@@ -3,8 +3,8 @@ package message
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"reflect"
+	"strings"
 	"text/template"
 	"time"
 
