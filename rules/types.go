@@ -25,9 +25,9 @@ const (
 	BuyerOpenRooms  Kind = "buyer-open-rooms"
 	// DeclinedBuyer: a new room of a buyer the seller marked `decline: true`.
 	DeclinedBuyer Kind = "declined-buyer"
-	RateBuyer       Kind = "rate-buyer"
-	RoomExpiry      Kind = "room-expiry"
-	ExportFiles     Kind = "export-files"
+	RateBuyer     Kind = "rate-buyer"
+	RoomExpiry    Kind = "room-expiry"
+	ExportFiles   Kind = "export-files"
 )
 
 // Kinds lists every alert kind in the order of DESIGN §1's table.
