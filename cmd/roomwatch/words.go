@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -175,5 +176,17 @@ func printBuyer(a *app, rec control.BuyerRecordView, lang string) {
 	}
 	if rec.Decline {
 		fmt.Fprintln(a.stdout, w.decline)
+	}
+}
+
+// printRecordLines adds the buyer's record (and the seller's note) under
+// a room's history; nothing for a buyer not seen before.
+func printRecordLines(w io.Writer, rec *control.BuyerRecordView, lang string) {
+	if rec == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", rec.Summary)
+	if rec.Note != "" {
+		fmt.Fprintf(w, "%s: %s\n", buyerWords[message.Language(lang)].note, message.OneLine(rec.Note))
 	}
 }
