@@ -11,6 +11,7 @@ import (
 	"time"
 	_ "time/tzdata" // the default timezone must load on hosts without zoneinfo (minimal images, some Pi setups)
 
+	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -37,6 +38,17 @@ type Config struct {
 	Inbox         Inbox          // the platforms' notification mail (inbox.go)
 	Rooms         []rules.Room   // in file order
 	RoomPos       map[string]Pos // room ID → position of its entry, for messages
+	// Terms is the `terms:` section: the seller's own lines, lines turned
+	// off or on, and the platform field's size.
+	Terms message.TermsOptions
+	// Messages are the seller's ready-to-send templates, language → kind
+	// → text/template text (`messages:`), already checked.
+	Messages map[string]map[rules.Kind]string
+	// Replies writes the ready-to-send texts from the defaults, Messages
+	// and the terms block; Default and every parsed file set it.
+	Replies *message.Replies
+	// Buyers are the seller's private notes per buyer (`buyers:`).
+	Buyers []Buyer
 	// Warnings are problems that do not refuse the file (an unlikely room
 	// timeline): check prints them, the daemon logs them.
 	Warnings Errors
@@ -148,6 +160,7 @@ func Default() *Config {
 	}
 	c := defaults(dir)
 	c.Routes = routeAll(c.Notifiers)
+	(&parser{}).compileReplies(c)
 	return c
 }
 

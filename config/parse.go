@@ -23,7 +23,7 @@ import (
 // files, to give YAML anchors for "<<" merges a home.
 var topKeys = []string{
 	"timezone", "language", "store", "platform", "profiles", "policy",
-	"notifiers", "routes", "control", "inbox", "rooms", "x-*",
+	"notifiers", "routes", "control", "inbox", "rooms", "terms", "messages", "buyers", "x-*",
 }
 
 var policyKeys = []string{
@@ -103,7 +103,7 @@ func ParseWith(path string, data []byte, opt Options) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	p := &parser{file: path, dir: filepath.Dir(abs), lookupEnv: os.LookupEnv, opt: opt}
+	p := &parser{file: path, dir: filepath.Dir(abs), lookupEnv: os.LookupEnv, opt: opt, lines: strings.Split(string(data), "\n")}
 	c := defaults(p.dir)
 	c.Path = abs
 	c.options = opt
@@ -247,6 +247,16 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 	if e, ok := top.get("rooms"); ok {
 		p.rooms(e, c)
 	}
+	if e, ok := top.get("terms"); ok {
+		p.terms(e, c)
+	}
+	if e, ok := top.get("messages"); ok {
+		p.messages(e, c)
+	}
+	if e, ok := top.get("buyers"); ok {
+		p.buyers(e, c)
+	}
+	p.compileReplies(c)
 }
 
 func (p *parser) knownPlatform(at *yaml.Node, name string, profiles map[string]rules.Profile) bool {

@@ -21,6 +21,9 @@ type parser struct {
 	// declared holds every notifier name the file defines, broken ones
 	// included, so a route to a broken notifier is not a second error.
 	declared []string
+	// lines is the file's text by line, to place errors inside a block
+	// scalar (a message template).
+	lines []string
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {

@@ -162,9 +162,29 @@ func (l *Local) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, er
 		next   *rules.Alert
 	}
 	all := make([]described, 0, len(rooms))
+	// A buyer's record counts the rooms no longer tracked too (deleted
+	// from the YAML): group every known room of the tracked rooms' buyers.
+	byBuyer := map[string][]rules.Room{}
+	for _, r := range rooms {
+		if r.Buyer != "" {
+			byBuyer[r.Buyer] = []rules.Room{}
+		}
+	}
+	err = l.Engine.Store().ForEachKnownRoom(func(r rules.Room) error {
+		if known, ok := byBuyer[r.Buyer]; ok {
+			byBuyer[r.Buyer] = append(known, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range rooms {
 		st, next, err := l.describe(r, now)
 		if err != nil {
+			return nil, err
+		}
+		if st.BuyerRecord, err = l.priorRecord(r, byBuyer[r.Buyer], now); err != nil {
 			return nil, err
 		}
 		all = append(all, described{st, next})
@@ -210,6 +230,10 @@ func (l *Local) statusOf(id string, now time.Time) (RoomStatus, error) {
 		return RoomStatus{}, err
 	}
 	st, _, err := l.describe(r, now)
+	if err != nil {
+		return st, err
+	}
+	st.BuyerRecord, err = l.priorRecord(r, nil, now)
 	return st, err
 }
 
@@ -246,6 +270,7 @@ func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert,
 		v.Overdue = a.Overdue(now)
 		v.TimeLeft = message.TimeTo(a, now, lang)
 		v.Action = message.Action(a.Kind, lang)
+		v.Reply = l.replyOf(r, a, now)
 		st.Alerts = append(st.Alerts, v)
 	}
 	if len(alerts) == 0 {
@@ -357,6 +382,13 @@ func (l *Local) History(ctx context.Context, req HistoryRequest) (History, error
 		})
 	}
 	slices.SortStableFunc(h.Alerts, func(a, b HistoryAlert) int { return a.At.Compare(b.At) })
+	if r, ok, err := l.Engine.Room(req.Room); err != nil {
+		return History{}, err
+	} else if ok {
+		if h.BuyerRecord, err = l.priorRecord(r, nil, l.Engine.Now()); err != nil {
+			return History{}, err
+		}
+	}
 	return h, nil
 }
 

@@ -31,6 +31,7 @@ const (
 	pathReload  = "/v1/reload"
 	pathBackup  = "/v1/backup"
 	pathWhere   = "/v1/where"
+	pathBuyer   = "/v1/buyer"
 )
 
 // errorBody is how the API reports a failure.
@@ -105,6 +106,14 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 		}},
 		{"GET", pathWhere, func(w http.ResponseWriter, r *http.Request) (any, error) {
 			return svc.Where(r.Context())
+		}},
+		{"GET", pathBuyer, func(w http.ResponseWriter, r *http.Request) (any, error) {
+			now, err := wr.queryTime(r, "now")
+			if err != nil {
+				return nil, err
+			}
+			q := r.URL.Query()
+			return svc.Buyer(r.Context(), BuyerRequest{Buyer: q.Get("buyer"), Platform: q.Get("platform"), Now: now})
 		}},
 	}
 	mux := http.NewServeMux()

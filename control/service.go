@@ -24,6 +24,8 @@ type Service interface {
 	Status(ctx context.Context, req StatusRequest) ([]RoomStatus, error)
 	Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error)
 	History(ctx context.Context, req HistoryRequest) (History, error)
+	// Buyer is a buyer's record with this seller (`roomwatch buyer`).
+	Buyer(ctx context.Context, req BuyerRequest) (BuyerRecordView, error)
 	Reload(ctx context.Context) error
 	// Backup writes a consistent copy of the store to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
@@ -103,6 +105,9 @@ type AlertView struct {
 	Overdue  bool   `json:"overdue,omitempty"`
 	TimeLeft string `json:"time_left,omitempty"`
 	Action   string `json:"action,omitempty"`
+	// Reply is the ready-to-send text to paste into the talk room, for
+	// the kinds whose action is to write to the buyer (Status sets it).
+	Reply string `json:"reply,omitempty"`
 }
 
 // SeverityAt is the severity of the alert at now: an upcoming delivery date
@@ -132,6 +137,9 @@ type RoomStatus struct {
 	Snoozed             time.Time   `json:"snoozed_until,omitzero"`
 	// Events holds the room's latest event times, keyed by event kind.
 	Events map[rules.EventKind]time.Time `json:"events"`
+	// BuyerRecord is the buyer's record over their rooms opened before
+	// this one; absent for a buyer not seen before.
+	BuyerRecord *BuyerRecordView `json:"buyer_record,omitempty"`
 }
 
 // PlanStep is one future send; the JSON field names are a contract (DESIGN §4).
@@ -178,6 +186,9 @@ type History struct {
 	Room   string         `json:"room"`
 	Events []HistoryEvent `json:"events"`
 	Alerts []HistoryAlert `json:"alerts"`
+	// BuyerRecord is the buyer's record over their rooms opened before
+	// this one; absent for a buyer not seen before.
+	BuyerRecord *BuyerRecordView `json:"buyer_record,omitempty"`
 }
 
 // InputError is a request roomwatch refuses: an unknown room or event, a

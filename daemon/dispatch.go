@@ -79,11 +79,15 @@ func (d *Daemon) drain(ctx context.Context) {
 		return
 	}
 	now := d.clock.Now()
+	replies := d.engine.Config().Replies
+	recorded := map[string]bool{} // rooms whose buyer's record this drain shows already
 	var onTime, late []notifier.Alert
 	byKey := make(map[string]store.Entry, len(entries))
 	for _, e := range entries {
 		byKey[e.Step.Key()] = e
-		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Links: d.alertLinks(e.Step, now)}
+		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Links: d.alertLinks(e.Step, now), Replies: replies}
+		d.withBuyer(&a, now, !recorded[e.Step.Room])
+		recorded[e.Step.Room] = true
 		if e.Late {
 			late = append(late, a)
 		} else {

@@ -260,12 +260,23 @@ func fingerprint(cfg *config.Config) string {
 		zone = policy.Location.String()
 	}
 	policy.Location = nil
+	// A declined buyer raises declined-buyer on their rooms, so declining
+	// one is a change of every room's rules too. Left out when empty, so
+	// the fingerprint of a file without declines is what it always was.
+	var declined []string
+	for _, b := range cfg.Buyers {
+		if b.Decline {
+			declined = append(declined, b.Platform+"/"+b.Name)
+		}
+	}
+	slices.Sort(declined)
 	b, _ := json.Marshal(struct {
 		Policy   rules.Policy
 		Zone     string
 		Platform string
 		Profiles []profile
-	}{policy, zone, cfg.Platform, profiles})
+		Declined []string `json:",omitempty"`
+	}{policy, zone, cfg.Platform, profiles, declined})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

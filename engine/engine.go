@@ -109,7 +109,8 @@ func (e *Engine) Env(r rules.Room) (rules.Env, error) {
 	if err != nil {
 		return rules.Env{}, err
 	}
-	return rules.Env{Profile: profile, Policy: cfg.Policy, SameBuyer: same, Acks: acks, Snooze: snooze}, nil
+	note, noted := cfg.BuyerOf(r)
+	return rules.Env{Profile: profile, Policy: cfg.Policy, SameBuyer: same, DeclinedBuyer: noted && note.Decline, Acks: acks, Snooze: snooze}, nil
 }
 
 // Steps returns every step of a room's live alerts.

@@ -99,6 +99,11 @@ func appendAlerts(dst []Alert, r Room, env Env) []Alert {
 		a.Others = env.SameBuyer
 		whileRunning(a)
 	}
+	// The seller decided not to work for this buyer again: say so the
+	// moment the room opens, while declining costs nothing.
+	if live && env.DeclinedBuyer && !r.Opened.IsZero() {
+		whileRunning(newAlert(r, DeclinedBuyer, Warning, r.Opened, r.Opened))
+	}
 	if (state == StateClosed || !f.autoClose.IsZero()) && r.SellerRated.IsZero() && prof.RatingWindow > 0 {
 		dst = append(dst, rateBuyerAlert(r, prof))
 	}

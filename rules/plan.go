@@ -9,8 +9,11 @@ type Env struct {
 	// SameBuyer lists the buyer's other rooms that are neither closed nor
 	// cancelled and were opened before this one (see SameBuyer).
 	SameBuyer []string
-	Acks      []Ack
-	Snooze    Snooze
+	// DeclinedBuyer is true when the seller takes no more orders from the
+	// room's buyer (the config's `buyers: NAME: {decline: true}`).
+	DeclinedBuyer bool
+	Acks          []Ack
+	Snooze        Snooze
 }
 
 // Ack records that the seller acknowledged a room's alert of Kind with the

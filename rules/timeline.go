@@ -62,7 +62,7 @@ func sortSteps(steps []Step) {
 }
 
 // kindCount is len(Kinds) as a constant, so one room's alerts fit an array.
-const kindCount = 13
+const kindCount = 14
 
 // compareSteps is Plan's order, with room and deadline as the last
 // tie-breaks so steps of many rooms and moved deadlines sort deterministically.

@@ -23,15 +23,17 @@ const (
 	ExtraPayment    Kind = "extra-payment"
 	SendTerms       Kind = "send-terms"
 	BuyerOpenRooms  Kind = "buyer-open-rooms"
-	RateBuyer       Kind = "rate-buyer"
-	RoomExpiry      Kind = "room-expiry"
-	ExportFiles     Kind = "export-files"
+	// DeclinedBuyer: a new room of a buyer the seller marked `decline: true`.
+	DeclinedBuyer Kind = "declined-buyer"
+	RateBuyer     Kind = "rate-buyer"
+	RoomExpiry    Kind = "room-expiry"
+	ExportFiles   Kind = "export-files"
 )
 
 // Kinds lists every alert kind in the order of DESIGN §1's table.
 var Kinds = []Kind{
 	FirstMessage, CheckIn, CancelRisk, CancelRequest, DeliveryDue, MayCancel, EligibleToClose,
-	ExtraPayment, SendTerms, BuyerOpenRooms, RateBuyer, RoomExpiry, ExportFiles,
+	ExtraPayment, SendTerms, BuyerOpenRooms, DeclinedBuyer, RateBuyer, RoomExpiry, ExportFiles,
 }
 
 // Valid reports whether k is one of the kinds.

@@ -370,6 +370,17 @@ func (s *Store) Rooms() ([]rules.Room, error) {
 // during the walk is seen in its state at the moment its chunk was read.
 // An error from fn stops the walk and is returned as is.
 func (s *Store) ForEachRoom(fn func(rules.Room) error) error {
+	return s.forEachRoom(false, fn)
+}
+
+// ForEachKnownRoom is ForEachRoom over every room the store has a record
+// of, those no longer tracked included: a room deleted from the YAML is
+// still part of its buyer's record with the seller.
+func (s *Store) ForEachKnownRoom(fn func(rules.Room) error) error {
+	return s.forEachRoom(true, fn)
+}
+
+func (s *Store) forEachRoom(untracked bool, fn func(rules.Room) error) error {
 	var from []byte
 	for {
 		var chunk []rules.Room
@@ -382,7 +393,7 @@ func (s *Store) ForEachRoom(fn func(rules.Room) error) error {
 			}
 			for ; k != nil && len(chunk) < scanChunk; k, v = c.Next() {
 				last = k
-				if v[0] != statusTracked {
+				if v[0] != statusTracked && !untracked {
 					continue
 				}
 				rec, err := decodeRecord(v)

@@ -248,6 +248,7 @@ func printHistory(w io.Writer, h control.History, cfg *config.Config) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", localTime(a.At, cfg), a.Kind, a.Step, a.Severity, state, strings.TrimSpace(via))
 	}
 	tw.Flush()
+	printRecordLines(w, h.BuyerRecord, cfg.Language)
 }
 
 // cells measures text in terminal columns: a kanji or kana takes two, so

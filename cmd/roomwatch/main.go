@@ -107,6 +107,9 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.notifyTestCommand(),
 		a.addCommand(),
 		a.ingestCommand(),
+		a.termsCommand(),
+		a.messageCommand(),
+		a.buyerCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))

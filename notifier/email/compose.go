@@ -54,6 +54,8 @@ type htmlAlert struct {
 	// Links are the alert's signed action links; html/template checks
 	// each URL is http(s) before it becomes an href.
 	Links []message.ActionLink
+	// Reply is the ready-to-send text, shown in a box of its own to copy.
+	Reply, ReplyLabel string
 }
 
 // composed is a message in the words a mail carries: its subject and both
@@ -99,6 +101,7 @@ func render(m notifier.Message, lang string, loc *time.Location) (composed, erro
 			URL:      t.URL,
 			OpenRoom: message.OpenRoomLabel(lang),
 			Links:    t.Links,
+			Reply:    t.Reply, ReplyLabel: t.ReplyLabel,
 		}
 		// A notice's preview is its title; saying it twice helps nobody.
 		if t.Preview != t.Title {

@@ -24,6 +24,7 @@ var kindLabelsJa = map[rules.Kind]string{
 	rules.ExtraPayment:    "おひねり未払い",
 	rules.SendTerms:       "重要事項の送付",
 	rules.BuyerOpenRooms:  "同じ購入者",
+	rules.DeclinedBuyer:   "お断りする購入者",
 	rules.RateBuyer:       "購入者の評価",
 	rules.RoomExpiry:      "ルーム期限",
 	rules.ExportFiles:     "ファイル保存",

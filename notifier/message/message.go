@@ -26,6 +26,15 @@ type Alert struct {
 	// public address is configured. Backends show them as buttons or links;
 	// a link can record only its one action for its one room.
 	Links []ActionLink
+	// Replies writes the ready-to-send text (Text.Reply) from the seller's
+	// templates and terms; nil uses roomwatch's own.
+	Replies *Replies
+	// Record is the buyer's record with this seller over their earlier
+	// rooms, shown with a room's first alert; nil for a buyer not seen
+	// before (and on later alerts).
+	Record *rules.BuyerRecord
+	// BuyerNote is the seller's private note on the buyer (`buyers:`).
+	BuyerNote string
 }
 
 // ActionLink is one action a seller can take from an alert by opening URL.
@@ -78,6 +87,11 @@ type Text struct {
 	URL string
 	// Links are the alert's signed action links (Alert.Links).
 	Links []ActionLink
+	// Reply is the ready-to-send text to paste into the talk room (may be
+	// several lines); empty when the alert's action is not to write.
+	Reply string
+	// ReplyLabel introduces Reply in the message's language.
+	ReplyLabel string
 }
 
 // Rendered is a whole Message in words.
@@ -132,11 +146,21 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Room:     roomID(a),
 		URL:      linkable(OneLine(a.Room.URL)),
 		Links:    a.Links,
+		Reply:    a.Replies.Reply(a, lang, loc),
+	}
+	if t.Reply != "" {
+		t.ReplyLabel = replyLabel[lang]
 	}
 	l := labels[lang]
 	t.Lines = append(t.Lines, ph(l.roomLine))
 	if a.Room.Buyer != "" {
 		t.Lines = append(t.Lines, ph(l.buyerLine))
+	}
+	if a.Record != nil && a.Record.Seen() {
+		t.Lines = append(t.Lines, RecordLine(*a.Record, lang))
+	}
+	if note := strings.TrimSpace(OneLine(a.BuyerNote)); note != "" {
+		t.Lines = append(t.Lines, recordWords[lang].note+l.sep+note)
 	}
 	t.Lines = append(t.Lines, w.DeadlineLabel+l.sep+when(a.Step.Deadline, a.Now, lang, loc))
 	if w.RelatedLabel != "" && !a.Step.Related.IsZero() {
@@ -230,6 +254,9 @@ func (r Rendered) plainText(links bool) string {
 			for _, l := range t.Links {
 				fmt.Fprintf(&b, "  → %s: %s\n", l.Label, l.URL)
 			}
+		}
+		if t.Reply != "" {
+			fmt.Fprintf(&b, "\n  %s\n%s\n", t.ReplyLabel, Indent(t.Reply, "  | "))
 		}
 	}
 	return b.String()

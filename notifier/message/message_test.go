@@ -100,6 +100,10 @@ func fixtures() map[string]Alert {
 			at("2026-11-20 10:00"), at("2026-11-20 10:00"), func(_ *rules.Room, s *rules.Step) {
 				s.Others = []string{"4012001", "4012002"}
 			}),
+		"declined-buyer": fixture(rules.DeclinedBuyer, rules.Warning, rules.StepDue,
+			at("2026-11-20 10:00"), at("2026-11-20 10:00"), func(r *rules.Room, _ *rules.Step) {
+				r.SellerMessage = time.Time{}
+			}),
 		"rate-buyer": fixture(rules.RateBuyer, rules.Info, rules.StepDue,
 			at("2026-11-29 10:00"), at("2026-11-29 10:00"), func(r *rules.Room, s *rules.Step) {
 				r.Delivered = at("2026-11-25 15:00")

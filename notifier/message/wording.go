@@ -128,6 +128,13 @@ var catalog = map[string]map[rules.Kind]wording{
 			Why:           "Several open rooms with one buyer pile up work you cannot close. Ask them to approve the earlier room before you start on this one.",
 			Subject:       "Settle {buyer}'s earlier rooms first — {title}",
 		},
+		rules.DeclinedBuyer: {
+			Action:        "Decline the order",
+			Preview:       "{buyer} opened a new room, and you decided not to take their orders — room {room}",
+			DeadlineLabel: "Opened",
+			Why:           "You marked this buyer decline: true in your configuration. Decline or cancel now, before any work and while it costs nothing.",
+			Subject:       "New order from {buyer}, whom you decline — {title}",
+		},
 		rules.RateBuyer: {
 			Action:        "Rate the buyer",
 			Preview:       "Rate {buyer} before {related} — room {room}",
@@ -254,6 +261,13 @@ var catalog = map[string]map[rules.Kind]wording{
 			DeadlineLabel: "取引開始",
 			Why:           "同じ購入者とのトークルームが重なると、クローズできない取引が増えていきます。新しい作業の前に、先のトークルームの承認をお願いしましょう。",
 			Subject:       "{buyer}の先のトークルームを片付ける — {title}",
+		},
+		rules.DeclinedBuyer: {
+			Action:        "注文をお断りする",
+			Preview:       "お取引しないと決めた{buyer}から新しい注文が入りました — トークルーム {room}",
+			DeadlineLabel: "取引開始",
+			Why:           "設定でこの購入者を decline: true にしています。作業を始める前の今なら、お断りしても損はありません。",
+			Subject:       "お取引しないと決めた{buyer}からの注文 — {title}",
 		},
 		rules.RateBuyer: {
 			Action:        "購入者を評価する",

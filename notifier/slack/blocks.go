@@ -56,15 +56,15 @@ var buttonLabels = map[string][3]string{
 }
 
 // blocksPerAlert is how many of a message's 50 blocks one alert may take:
-// a divider before it, its section and an actions block (the Socket Mode
-// buttons, or else the action links), plus, with buttons, the context line
-// a button press adds under it (annotate), so a pressed message stays
-// within the limit too.
+// a divider before it, its section, the ready-to-send text's section, an
+// actions block (the Socket Mode buttons, or else the action links), plus,
+// with buttons, the context line a button press adds under it (annotate),
+// so a pressed message stays within the limit too.
 func blocksPerAlert(buttons bool) int {
 	if buttons {
-		return 4
+		return 5
 	}
-	return 3
+	return 4
 }
 
 // alertsPerMessage is how many alerts fit in one message beside the
@@ -148,6 +148,9 @@ func alertBlocks(i int, t message.Text, lang string, buttons bool) []slack.Block
 	blocks := []slack.Block{slack.NewSectionBlock(
 		slack.NewTextBlockObject(slack.MarkdownType, text, false, false),
 		nil, nil, slack.SectionBlockOptionBlockID("alert-"+strconv.Itoa(i)))}
+	if t.Reply != "" {
+		blocks = append(blocks, replyBlock(i, t))
+	}
 	// A button carries the room in its value; a room ID too long for one
 	// cannot be answered from Slack, so it gets no buttons.
 	switch {
@@ -185,6 +188,20 @@ func linkBlock(i int, links []message.ActionLink) slack.Block {
 		return nil
 	}
 	return slack.NewActionBlock("links-"+strconv.Itoa(i), elements...)
+}
+
+// replyBlock shows the ready-to-send text as a code block of its own, so a
+// phone copies it whole with one long press. The text is escaped like any
+// other (a buyer named <!channel> pings nobody), and a backtick, which could
+// close the code block early, becomes a look-alike.
+func replyBlock(i int, t message.Text) slack.Block {
+	head := "*" + Escape(t.ReplyLabel) + "*\n```"
+	const tail = "```"
+	reply := strings.ReplaceAll(t.Reply, "`", "ˋ")
+	text := head + fit(reply, maxSectionText-units(head)-units(tail)) + tail
+	return slack.NewSectionBlock(
+		slack.NewTextBlockObject(slack.MarkdownType, text, false, false),
+		nil, nil, slack.SectionBlockOptionBlockID("reply-"+strconv.Itoa(i)))
 }
 
 // buttonBlock carries the room ID in the block ID and in each button's value,

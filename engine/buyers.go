@@ -1,0 +1,53 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/roomwatch/roomwatch/rules"
+)
+
+// BuyerScope is the configuration's view of "the same buyer".
+func (e *Engine) BuyerScope() rules.BuyerScope {
+	cfg := e.Config()
+	return rules.BuyerScope{DefaultPlatform: cfg.Platform, Profiles: cfg.Profiles}
+}
+
+// buyerRooms reads every room of buyer the store knows, untracked ones
+// included: one walk of the store, keeping only that buyer's rooms.
+func (e *Engine) buyerRooms(buyer string) ([]rules.Room, error) {
+	var rooms []rules.Room
+	err := e.store.ForEachKnownRoom(func(r rules.Room) error {
+		if r.Buyer == buyer {
+			rooms = append(rooms, r)
+		}
+		return nil
+	})
+	return rooms, err
+}
+
+// BuyerRecord is the record of buyer on platform ("" the default one) over
+// every room of theirs the store knows, as of now.
+func (e *Engine) BuyerRecord(buyer, platform string, now time.Time) (rules.BuyerRecord, error) {
+	scope := e.BuyerScope()
+	if platform == "" {
+		platform = scope.DefaultPlatform
+	}
+	rooms, err := e.buyerRooms(buyer)
+	if err != nil {
+		return rules.BuyerRecord{}, err
+	}
+	return scope.RecordOf(buyer, platform, rooms, now), nil
+}
+
+// PriorRecord is the record of r's buyer over their rooms opened before r
+// (not Seen for a new buyer).
+func (e *Engine) PriorRecord(r rules.Room, now time.Time) (rules.BuyerRecord, error) {
+	if r.Buyer == "" {
+		return rules.BuyerRecord{}, nil
+	}
+	rooms, err := e.buyerRooms(r.Buyer)
+	if err != nil {
+		return rules.BuyerRecord{}, err
+	}
+	return e.BuyerScope().PriorRecord(r, rooms, now), nil
+}
