@@ -57,17 +57,34 @@ type embed struct {
 	Color       int     `json:"color"`
 	Timestamp   string  `json:"timestamp,omitempty"`
 	Footer      *footer `json:"footer,omitempty"`
+	Fields      []field `json:"fields,omitempty"`
 }
 
 type footer struct {
 	Text string `json:"text"`
 }
 
+// field is an embed field: the ready-to-send text goes in one, as a code
+// block a phone copies whole.
+type field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Discord's limits on a field.
+const (
+	maxFieldName  = 256
+	maxFieldValue = 1024
+)
+
 // size is what an embed counts towards MaxEmbedTotal.
 func (e embed) size() int {
 	n := units(e.Title) + units(e.Description)
 	if e.Footer != nil {
 		n += units(e.Footer.Text)
+	}
+	for _, f := range e.Fields {
+		n += units(f.Name) + units(f.Value)
 	}
 	return n
 }
@@ -190,7 +207,23 @@ func (n *Notifier) textEmbed(a notifier.Alert, t message.Text) embed {
 	if linkLine != "" {
 		e.Description = strings.TrimPrefix(e.Description+"\n"+linkLine, "\n")
 	}
+	if t.Reply != "" {
+		e.Fields = []field{replyField(t)}
+	}
 	return e
+}
+
+// replyField holds the ready-to-send text in a code block, where Discord
+// shows markdown and mentions as they are; a backtick, which could close
+// the block early, becomes a look-alike. Long text is cut at its end.
+func replyField(t message.Text) field {
+	const open, closing = "```\n", "\n```"
+	reply := strings.ReplaceAll(t.Reply, "`", "ˋ")
+	budget := maxFieldValue - units(open) - units(closing)
+	return field{
+		Name:  fit(t.ReplyLabel, maxFieldName),
+		Value: open + textfit.Fit(strings.Split(reply, ""), budget, false) + closing,
+	}
 }
 
 // noticeEmbed lays out a message about roomwatch itself.

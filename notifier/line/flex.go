@@ -123,6 +123,13 @@ func bubble(a message.Alert, notice, lang string, loc *time.Location, titleCap, 
 	if notice != "" {
 		body = append(body, &messaging_api.FlexText{Text: shorten(notice, lineCap), Size: "xs", Color: "#888888", Wrap: true, Margin: "md"})
 	}
+	// The ready-to-send text, under its label, to copy into the talk room
+	// with a long press.
+	if t.Reply != "" {
+		body = append(body,
+			&messaging_api.FlexText{Text: shorten(t.ReplyLabel, lineCap), Size: "xs", Color: "#888888", Weight: messaging_api.FlexTextWEIGHT_BOLD, Wrap: true, Margin: "md"},
+			&messaging_api.FlexText{Text: shorten(t.Reply, lineCap), Size: "sm", Wrap: true})
+	}
 
 	b := messaging_api.FlexBubble{
 		Header: &messaging_api.FlexBox{
