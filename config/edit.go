@@ -33,6 +33,13 @@ type NewRoom struct {
 	ExtraPayment rules.ExtraPaymentState
 }
 
+// IsDateOnly reports whether a time as typed names a day without a time
+// ("2026-11-30"), which the file then keeps as a date (NewRoom.DueDateOnly).
+func IsDateOnly(value string) bool {
+	_, err := time.Parse(dateLayout, strings.TrimSpace(value))
+	return err == nil
+}
+
 // RoomError is a room AddRoom refuses: the caller's mistake, not a failure
 // to read or write the file. The file is untouched.
 type RoomError struct{ Msg string }

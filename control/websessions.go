@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"github.com/roomwatch/roomwatch/config"
 	"log/slog"
 	"net/http"
 )
@@ -47,3 +48,7 @@ func handleWebLogout(mux *http.ServeMux, svc Service, log *slog.Logger) bool {
 	})
 	return true
 }
+
+// SecretMatcher compares credentials with secret in constant time, as the
+// HTTP API does; the web app's sign-in form uses it for the API token.
+func SecretMatcher(secret config.Secret) func(string) bool { return secretMatcher(secret) }
