@@ -107,6 +107,8 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.notifyTestCommand(),
 		a.addCommand(),
 		a.ingestCommand(),
+		a.webLinkCommand(),
+		a.webLogoutCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))

@@ -75,10 +75,11 @@ type app struct {
 	mux *http.ServeMux
 }
 
-// New returns the web app's handler.
-func New(o Options) (http.Handler, error) {
+// New returns the web app's handler. Service, Sessions, Marks and Config
+// are required: without them New panics, as the daemon's wiring is wrong.
+func New(o Options) http.Handler {
 	if o.Service == nil || o.Sessions == nil || o.Marks == nil || o.Config == nil {
-		return nil, errors.New("web: the web app needs a service, a session store, link marks and the configuration")
+		panic("web: the web app needs a service, a session store, link marks and the configuration")
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -91,7 +92,7 @@ func New(o Options) (http.Handler, error) {
 	}
 	a := &app{opt: o, mux: http.NewServeMux()}
 	a.routes()
-	return a, nil
+	return a
 }
 
 func (a *app) routes() {
