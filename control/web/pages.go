@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -49,7 +50,7 @@ type view struct {
 
 	// The calendar page.
 	CalendarURL string
-	QR          string // a data: URI of the QR code's PNG
+	QR          template.URL // a data: URI of the QR code's PNG, made here
 }
 
 type option struct {
@@ -499,7 +500,7 @@ func (a *app) calendar(w http.ResponseWriter, r *http.Request, s session) {
 		if err != nil {
 			a.opt.Log.Error("web: drawing the calendar QR code", "err", err)
 		} else {
-			v.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+			v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 		}
 	}
 	a.render(w, http.StatusOK, "calendar", v)
