@@ -67,6 +67,13 @@ rooms:
     opened: 2026-11-01 10:00
     seller_message: 2026-11-21 18:00
     due: 2026-11-20
+  # the seller wrote last
+  - id: "4012349"
+    title: ナレーション録音 3分
+    buyer: kobayashi
+    opened: 2026-11-20 10:00
+    buyer_message: 2026-11-20 12:00
+    seller_message: 2026-11-21 10:00
 # end of rooms
 `
 
