@@ -193,7 +193,7 @@ var webEventLabels = map[string]map[rules.EventKind]string{
 		rules.EventPushedBack:    "差し戻された",
 		rules.EventClosed:        "クローズした",
 		rules.EventCancelled:     "キャンセルになった",
-		rules.EventCancelRequest: "キャンセル申請が来た",
+		rules.EventCancelRequest: "キャンセル申請あり",
 		rules.EventBuyerRated:    "購入者に評価された",
 		rules.EventSellerRated:   "購入者を評価した",
 		rules.EventOpened:        "開始",
