@@ -83,7 +83,7 @@ func (d *Daemon) drain(ctx context.Context) {
 	byKey := make(map[string]store.Entry, len(entries))
 	for _, e := range entries {
 		byKey[e.Step.Key()] = e
-		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Links: d.alertLinks(e.Step, now)}
+		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Links: d.alertLinks(e.Step, now), RoomPage: d.roomPage(e.Step.Room)}
 		if e.Late {
 			late = append(late, a)
 		} else {

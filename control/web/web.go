@@ -22,6 +22,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -342,6 +343,11 @@ func BaseURL(ctrl config.Control) string {
 		return "https://" + addr
 	}
 	return "http://" + addr
+}
+
+// RoomURL is the address of a room's page under base (control.public_url).
+func RoomURL(base, room string) string {
+	return strings.TrimSuffix(base, "/") + "/rooms/" + url.PathEscape(room)
 }
 
 // signInClaim checks a sign-in link: genuine, unexpired, unused.

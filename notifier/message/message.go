@@ -26,6 +26,9 @@ type Alert struct {
 	// public address is configured. Backends show them as buttons or links;
 	// a link can record only its one action for its one room.
 	Links []ActionLink
+	// RoomPage is the room's page in the web app, under the public
+	// address; empty when none is configured.
+	RoomPage string
 }
 
 // ActionLink is one action a seller can take from an alert by opening URL.
@@ -78,6 +81,8 @@ type Text struct {
 	URL string
 	// Links are the alert's signed action links (Alert.Links).
 	Links []ActionLink
+	// RoomPage is the room's page in the web app (Alert.RoomPage), when usable.
+	RoomPage string
 }
 
 // Rendered is a whole Message in words.
@@ -132,6 +137,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Room:     roomID(a),
 		URL:      linkable(OneLine(a.Room.URL)),
 		Links:    a.Links,
+		RoomPage: linkable(OneLine(a.RoomPage)),
 	}
 	l := labels[lang]
 	t.Lines = append(t.Lines, ph(l.roomLine))
@@ -151,6 +157,9 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 	}
 	if a.Room.URL != "" {
 		t.Lines = append(t.Lines, l.urlLabel+l.sep+OneLine(a.Room.URL))
+	}
+	if t.RoomPage != "" {
+		t.Lines = append(t.Lines, RoomPageLabel(lang)+l.sep+t.RoomPage)
 	}
 	return t
 }

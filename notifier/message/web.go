@@ -211,3 +211,12 @@ func WebEventLabel(e rules.EventKind, lang string) string {
 
 // Span writes a length of time as the web app shows it: "2h", "1d", "2時間".
 func Span(d time.Duration, lang string) string { return span(d, Language(lang)) }
+
+// RoomPageLabel names the link to a room's page in the web app, on its
+// line of an alert.
+func RoomPageLabel(lang string) string {
+	if Language(lang) == Japanese {
+		return "roomwatch で開く"
+	}
+	return "Open in roomwatch"
+}
