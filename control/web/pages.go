@@ -195,19 +195,18 @@ var eventsFor = map[rules.State][]rules.EventKind{
 // snoozeChoices are the snooze durations a room's page offers.
 var snoozeChoices = []time.Duration{2 * time.Hour, 6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour}
 
-// room shows one room.
+// room shows one room, with a word on what the last form did.
 func (a *app) room(w http.ResponseWriter, r *http.Request, s session) {
 	v := a.signedPage(s, "", "rooms")
-	switch r.URL.Query().Get("ok") {
+	q := r.URL.Query()
+	switch q.Get("ok") {
 	case "recorded":
-		v.Notice = fmt.Sprintf(v.W.Recordedf, message.WebEventLabel(rules.EventKind(r.URL.Query().Get("event")), a.lang()))
+		v.Notice = fmt.Sprintf(v.W.Recordedf, message.WebEventLabel(rules.EventKind(q.Get("event")), a.lang()))
 	case "acked":
-		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		n, _ := strconv.Atoi(q.Get("n"))
 		v.Notice = fmt.Sprintf(v.W.Ackedf, n)
 	case "added":
 		v.Notice = fmt.Sprintf(v.W.Addedf, r.PathValue("id"))
-	case "snoozed":
-		v.Notice = "snoozed" // replaced below by the time it holds until
 	}
 	a.showRoom(w, r, v, http.StatusOK)
 }
@@ -217,7 +216,12 @@ func (a *app) showRoom(w http.ResponseWriter, r *http.Request, v view, code int)
 	id := r.PathValue("id")
 	now := a.opt.Now()
 	sts, err := a.opt.Service.Status(r.Context(), control.StatusRequest{Room: id, Now: now})
-	if err != nil || len(sts) == 0 {
+	if (err == nil && len(sts) == 0) || control.IsInputError(err) {
+		// The only refusal of a room's status is a room roomwatch does not track.
+		a.fail(w, r, http.StatusNotFound, a.words().NotFound)
+		return
+	}
+	if err != nil {
 		a.serviceFailed(w, r, err)
 		return
 	}
@@ -234,7 +238,7 @@ func (a *app) showRoom(w http.ResponseWriter, r *http.Request, v view, code int)
 	}
 	lang := a.lang()
 	p := &roomPage{roomCard: a.card(st, now), URL: st.URL, At: r.PostFormValue("at")}
-	if v.Notice == "snoozed" {
+	if r.Method == http.MethodGet && r.URL.Query().Get("ok") == "snoozed" {
 		v.Notice = p.Snoozed
 	}
 	v.Title = st.Room + " " + st.Title
@@ -253,7 +257,7 @@ func (a *app) showRoom(w http.ResponseWriter, r *http.Request, v view, code int)
 				row.Steps = append(row.Steps, message.StepLabel(step.Step, lang)+" "+a.when(step.At))
 			}
 		}
-		if al.Severity == rules.Critical {
+		if control.Ackable(al.Kind) {
 			p.CanAck = true
 		}
 		p.Alerts = append(p.Alerts, row)
@@ -354,12 +358,10 @@ func (a *app) act(w http.ResponseWriter, r *http.Request, s session) {
 	http.Redirect(w, r, "/rooms/"+url.PathEscape(id)+"?"+next.Encode(), http.StatusSeeOther)
 }
 
-// serviceFailed answers a failed read or action: an unknown room is a 404,
-// any other refusal says why, a failure says to try again.
+// serviceFailed answers a failed read or action: a refusal says why, a
+// failure says to try again.
 func (a *app) serviceFailed(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case err == nil || (control.IsInputError(err) && strings.Contains(err.Error(), "unknown room")):
-		a.fail(w, r, http.StatusNotFound, a.words().NotFound)
 	case control.IsInputError(err):
 		a.fail(w, r, http.StatusBadRequest, err.Error())
 	default:

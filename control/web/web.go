@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -327,17 +328,17 @@ func BaseURL(ctrl config.Control) string {
 	if ctrl.PublicURL != "" {
 		return ctrl.PublicURL
 	}
-	host, port, ok := strings.Cut(ctrl.HTTP, ":")
-	if !ok || strings.Contains(port, ":") {
-		// An IPv6 address: keep it as configured.
+	host, port, err := net.SplitHostPort(ctrl.HTTP)
+	if err != nil {
 		host, port = ctrl.HTTP, ""
 	}
 	if host == "" {
+		// The listener binds loopback when no host is given.
 		host = "127.0.0.1"
 	}
 	addr := host
 	if port != "" {
-		addr += ":" + port
+		addr = net.JoinHostPort(host, port)
 	}
 	if ctrl.TLS() {
 		return "https://" + addr

@@ -437,3 +437,34 @@ func TestTheAPIStaysBehindItsToken(t *testing.T) {
 		t.Errorf("an unknown page: %d", a.code)
 	}
 }
+
+func TestBaseURL(t *testing.T) {
+	cases := []struct {
+		ctrl config.Control
+		want string
+	}{
+		{config.Control{HTTP: ":8765"}, "http://127.0.0.1:8765"},
+		{config.Control{HTTP: "[::1]:8765"}, "http://[::1]:8765"},
+		{config.Control{HTTP: "0.0.0.0:8765", TLSCertFile: "c", TLSKeyFile: "k"}, "https://0.0.0.0:8765"},
+		{config.Control{HTTP: "127.0.0.1:8765", PublicURL: "https://pi.example.ts.net"}, "https://pi.example.ts.net"},
+	}
+	for _, c := range cases {
+		if got := BaseURL(c.ctrl); got != c.want {
+			t.Errorf("BaseURL(%+v) = %q, want %q", c.ctrl, got, c.want)
+		}
+	}
+	if got := RoomURL("https://pi.example.ts.net", "a/b c"); got != "https://pi.example.ts.net/rooms/a%2Fb%20c" {
+		t.Errorf("RoomURL = %q", got)
+	}
+}
+
+func TestAckOnlyWhereItStopsSomething(t *testing.T) {
+	f := newFixture(t, "en")
+	c, _ := f.signedIn()
+	if page := f.do(c, "GET", "/rooms/4012346", nil).body; !strings.Contains(page, `id="do-ack"`) {
+		t.Error("no ack button on a first-message alert, which repeats")
+	}
+	if page := f.do(c, "GET", "/rooms/4012347", nil).body; strings.Contains(page, `id="do-ack"`) {
+		t.Error("an ack button on a room with nothing to stop")
+	}
+}
