@@ -29,6 +29,15 @@ type NewRoom struct {
 	DueDateOnly bool
 	Via         rules.Via // empty: not written (the file's default applies)
 	Platform    string    // empty: not written (the file's default applies)
+	// ExtraPayment is the おひねり's state; empty: not written (none).
+	ExtraPayment rules.ExtraPaymentState
+}
+
+// IsDateOnly reports whether a time as typed names a day without a time
+// ("2026-11-30"), which the file then keeps as a date (NewRoom.DueDateOnly).
+func IsDateOnly(value string) bool {
+	_, err := time.Parse(dateLayout, strings.TrimSpace(value))
+	return err == nil
 }
 
 // RoomError is a room AddRoom refuses: the caller's mistake, not a failure
@@ -153,6 +162,11 @@ func checkNewRoom(room NewRoom, cfg *Config) error {
 	default:
 		return roomErrorf("room %s: via %q: use purchase or quote", room.ID, room.Via)
 	}
+	switch room.ExtraPayment {
+	case "", rules.ExtraNone, rules.ExtraPending, rules.ExtraPaid:
+	default:
+		return roomErrorf("room %s: extra_payment %q: use none, pending or paid", room.ID, room.ExtraPayment)
+	}
 	if room.Platform != "" {
 		if _, ok := cfg.Profiles[room.Platform]; !ok {
 			known := make([]string, 0, len(cfg.Profiles))
@@ -213,6 +227,9 @@ func renderRoom(room NewRoom, loc *time.Location) ([]string, addedRoom, error) {
 	}
 	if room.Via != "" {
 		lines = append(lines, "via: "+string(room.Via))
+	}
+	if room.ExtraPayment != "" {
+		lines = append(lines, "extra_payment: "+string(room.ExtraPayment))
 	}
 	return lines, want, nil
 }
@@ -454,7 +471,8 @@ func verifyAdded(path string, edited []byte, old *Config, want addedRoom, opt Op
 	r := want.room
 	same := got.Title == r.Title && got.Buyer == r.Buyer && got.URL == r.URL &&
 		(r.Platform == "" || got.Platform == r.Platform) && (r.Via == "" || got.Via == r.Via) &&
-		got.Opened.Equal(want.opened) && got.Due.Equal(want.due)
+		got.Opened.Equal(want.opened) && got.Due.Equal(want.due) &&
+		(r.ExtraPayment == "" || got.ExtraPayment == r.ExtraPayment)
 	if !same {
 		return fmt.Errorf("config: adding room %s: the edited file reads back differently from the room given; the file was left as it was", r.ID)
 	}

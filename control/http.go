@@ -55,6 +55,11 @@ type HTTPOptions struct {
 	// Now is the clock deciding which deadlines are still coming, which
 	// links have expired and how long a refused client waits; nil is time.Now.
 	Now func() time.Time
+	// Web makes the handler of the web app (control/web), served on every
+	// path outside /v1/; refused is to be called on every refused
+	// credential, so guessing counts against the same limit as the API.
+	// Nil: the API alone.
+	Web func(refused func(*http.Request)) http.Handler
 }
 
 // LinkMarks remembers used action links (store.Store does, across restarts).
@@ -213,7 +218,15 @@ func httpHandler(o HTTPOptions) http.Handler {
 		lp := &linkPages{opt: o, limit: limit}
 		mux.Handle(links.PathPrefix+"{token}", lp)
 	}
+	var web http.Handler
+	if o.Web != nil {
+		web = o.Web(limit.fail)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if web != nil && !strings.HasPrefix(r.URL.Path, "/v1/") {
+			web.ServeHTTP(w, r)
+			return
+		}
 		switch scopeOf(bearerToken(r)) {
 		case scopeNone:
 			refuse(w, r)

@@ -143,6 +143,9 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 	if handleMail(mux, svc, log) {
 		routes = append(routes, route{method: "POST", path: pathMail})
 	}
+	if handleWebLogout(mux, svc, log) {
+		routes = append(routes, route{method: "POST", path: pathWebLogout})
+	}
 	// Any other method on a known path, and any unknown path, get a JSON
 	// refusal rather than the mux's plain text.
 	allowed := map[string][]string{}

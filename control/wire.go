@@ -24,11 +24,12 @@ const (
 	SourceNtfy  = "ntfy"  // an ntfy button, through its action link
 	SourceLink  = "link"  // an action link opened from any other alert
 	SourceMail  = "mail"  // a platform notification mail read by roomwatch
+	SourceWeb   = "web"   // a button of the web app (control/web)
 	SourceYAML  = "yaml"  // the configuration file (store.SourceYAML)
 )
 
 // Sources lists every event source roomwatch records.
-var Sources = []string{SourceCLI, SourceHTTP, SourceSlack, SourceNtfy, SourceLink, SourceMail, SourceYAML}
+var Sources = []string{SourceCLI, SourceHTTP, SourceSlack, SourceNtfy, SourceLink, SourceMail, SourceWeb, SourceYAML}
 
 // remoteSources are the sources a caller of the HTTP API may name: yaml
 // belongs to the configuration and link to the link endpoint.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/control/links"
+	"github.com/roomwatch/roomwatch/control/web"
 	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/scheduler"
@@ -273,6 +275,10 @@ func (d *Daemon) serve(ctx context.Context) error {
 				Control: ctrl, Service: d.local, Links: d.links, Marks: d.store,
 				Language: func() string { return d.engine.Config().Language },
 				Location: d.engine.Config().Timezone, Log: d.log, Now: d.clock.Now,
+				Web: func(refused func(*http.Request)) http.Handler {
+					return web.New(web.Options{Service: d.local, Sessions: d.store, Marks: d.store,
+						Config: d.engine.Config, Now: d.clock.Now, Log: d.log, Refused: refused})
+				},
 			})
 		}
 		if err != nil {

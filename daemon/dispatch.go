@@ -85,7 +85,7 @@ func (d *Daemon) drain(ctx context.Context) {
 	byKey := make(map[string]store.Entry, len(entries))
 	for _, e := range entries {
 		byKey[e.Step.Key()] = e
-		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Links: d.alertLinks(e.Step, now), Replies: replies}
+		a := notifier.Alert{Step: e.Step, Room: d.roomFor(e.Step), Now: now, Links: d.alertLinks(e.Step, now), RoomPage: d.roomPage(e.Step.Room), Replies: replies}
 		d.withBuyer(&a, now, !recorded[e.Step.Room])
 		recorded[e.Step.Room] = true
 		if e.Late {

@@ -7,6 +7,7 @@ import (
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/control/links"
+	"github.com/roomwatch/roomwatch/control/web"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -44,4 +45,14 @@ func (d *Daemon) alertLinks(step rules.Step, now time.Time) []message.ActionLink
 		return nil
 	}
 	return out
+}
+
+// roomPage is the room's page in the web app under control.public_url;
+// empty when no public address is configured or the HTTP API is off.
+func (d *Daemon) roomPage(room string) string {
+	base := d.engine.Config().Control.PublicURL
+	if base == "" || d.links == nil || room == "" {
+		return ""
+	}
+	return web.RoomURL(base, room)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,7 +43,7 @@ daemon notices the edited file and picks the room up by itself.`,
 			if room.Due, err = parseTimeFlag("due", dueFlag, cfg); err != nil {
 				return err
 			}
-			room.DueDateOnly = isDateOnly(dueFlag)
+			room.DueDateOnly = config.IsDateOnly(dueFlag)
 			switch via := rules.Via(viaFlag); via {
 			case "", rules.ViaPurchase, rules.ViaQuote:
 				room.Via = via
@@ -72,11 +71,4 @@ daemon notices the edited file and picks the room up by itself.`,
 	f.StringVar(&room.URL, "url", "", "the talk room's address")
 	f.StringVar(&room.Platform, "platform", "", "the room's platform profile when it is not the configured default")
 	return cmd
-}
-
-// isDateOnly reports whether a time flag names a day without a time, which
-// the file then keeps as a date.
-func isDateOnly(value string) bool {
-	_, err := time.Parse("2006-01-02", strings.TrimSpace(value))
-	return err == nil
 }

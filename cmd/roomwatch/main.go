@@ -110,6 +110,8 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.termsCommand(),
 		a.messageCommand(),
 		a.buyerCommand(),
+		a.webLinkCommand(),
+		a.webLogoutCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))

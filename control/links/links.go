@@ -33,11 +33,14 @@ const (
 	Delivered Action = "delivered" // the seller made the formal delivery
 	Snooze    Action = "snooze"    // hold the room's alerts for SnoozeFor
 	Ack       Action = "ack"       // stop the repeats of the room's critical alerts
+	// SignIn opens a web app session; its Room is a one-time nonce. Only
+	// the web app's own signer (a key of its own) makes and takes these.
+	SignIn Action = "sign-in"
 )
 
 // actions fixes each action's byte in a token: append only, never reorder,
 // or tokens already sent would change meaning.
-var actions = []Action{Sent, Replied, Delivered, Snooze, Ack}
+var actions = []Action{Sent, Replied, Delivered, Snooze, Ack, SignIn}
 
 // Valid reports whether a is an action a link may carry.
 func (a Action) Valid() bool { return slices.Contains(actions, a) }

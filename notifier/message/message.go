@@ -35,6 +35,9 @@ type Alert struct {
 	Record *rules.BuyerRecord
 	// BuyerNote is the seller's private note on the buyer (`buyers:`).
 	BuyerNote string
+	// RoomPage is the room's page in the web app, under the public
+	// address; empty when none is configured.
+	RoomPage string
 }
 
 // ActionLink is one action a seller can take from an alert by opening URL.
@@ -92,6 +95,8 @@ type Text struct {
 	Reply string
 	// ReplyLabel introduces Reply in the message's language.
 	ReplyLabel string
+	// RoomPage is the room's page in the web app (Alert.RoomPage), when usable.
+	RoomPage string
 }
 
 // Rendered is a whole Message in words.
@@ -146,6 +151,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Room:     roomID(a),
 		URL:      linkable(OneLine(a.Room.URL)),
 		Links:    a.Links,
+		RoomPage: linkable(OneLine(a.RoomPage)),
 		Reply:    a.Replies.Reply(a, lang, loc),
 	}
 	if t.Reply != "" {
@@ -175,6 +181,9 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 	}
 	if a.Room.URL != "" {
 		t.Lines = append(t.Lines, l.urlLabel+l.sep+OneLine(a.Room.URL))
+	}
+	if t.RoomPage != "" {
+		t.Lines = append(t.Lines, RoomPageLabel(lang)+l.sep+t.RoomPage)
 	}
 	return t
 }

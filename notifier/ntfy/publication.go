@@ -1,6 +1,7 @@
 package ntfy
 
 import (
+	"cmp"
 	"strings"
 	"unicode/utf8"
 
@@ -74,7 +75,9 @@ func (n *Notifier) publication(m notifier.Message, r message.Rendered) publicati
 	}
 	if m.Notice == nil && len(r.Texts) > 0 {
 		first := r.Texts[0]
-		p.Click = first.URL
+		// A tap opens the room's page when the web app is reachable:
+		// it links to the talk room too.
+		p.Click = cmp.Or(first.RoomPage, first.URL)
 		p.Actions = actions(first.Links)
 	}
 	return p
