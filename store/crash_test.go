@@ -133,12 +133,8 @@ func TestKill9LosesNothing(t *testing.T) {
 	killedMidWork := 0
 	for round := range rounds {
 		cmd, _, lines := startHelper(t, "crash", path, fmt.Sprint(round))
-		time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
 		before := len(queued)
-		for line := range lines {
+		record := func(line string) {
 			switch verb, key, _ := strings.Cut(line, " "); verb {
 			case "queued":
 				if queued[key] {
@@ -150,6 +146,28 @@ func TestKill9LosesNothing(t *testing.T) {
 			default:
 				t.Fatalf("round %d: helper said %q", round, line)
 			}
+		}
+		// Kill only once the helper is queueing, then at a random moment
+		// of its work: on a loaded machine a fixed delay after opening
+		// could land before its first commit, and test nothing.
+		working := time.After(10 * time.Second)
+		for len(queued) == before {
+			select {
+			case line, ok := <-lines:
+				if !ok {
+					t.Fatalf("round %d: helper stopped before queueing", round)
+				}
+				record(line)
+			case <-working:
+				t.Fatalf("round %d: helper queued nothing in 10s", round)
+			}
+		}
+		time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		for line := range lines {
+			record(line)
 		}
 		err := cmd.Wait()
 		if status, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !status.Signaled() {
