@@ -54,6 +54,11 @@ func RunWatchdog(ctx context.Context, check func() error, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
+			// Both may be ready at once (a slow check), and select picks
+			// at random: a stopping daemon checks nothing more.
+			if ctx.Err() != nil {
+				return
+			}
 		}
 	}
 }
