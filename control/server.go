@@ -33,6 +33,9 @@ const (
 	pathWhere   = "/v1/where"
 )
 
+// versionHeader names the running daemon's build in GET /v1/status.
+const versionHeader = "Roomwatch-Version"
+
 // errorBody is how the API reports a failure.
 type errorBody struct {
 	Error string `json:"error"`
@@ -80,6 +83,10 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 			now, err := wr.queryTime(r, "now")
 			if err != nil {
 				return nil, err
+			}
+			// A header, so the body (a JSON array of rooms) stays as it was.
+			if b, ok := svc.(interface{ BuildVersion() string }); ok && b.BuildVersion() != "" {
+				w.Header().Set(versionHeader, b.BuildVersion())
 			}
 			return svc.Status(r.Context(), StatusRequest{Room: r.URL.Query().Get("room"), Now: now})
 		}},
