@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,7 +25,6 @@ import (
 // config, and the state and runtime directories systemd makes for it.
 const (
 	systemConfigDir = "/etc/roomwatch"
-	serviceUser     = "roomwatch"
 	serviceStore    = "/var/lib/roomwatch/roomwatch.db"
 	serviceSocket   = "/run/roomwatch/roomwatch.sock"
 )
@@ -370,33 +368,44 @@ func (a *app) writeStarter(path string, ans initAnswers) error {
 	text, secrets := starter(path, ans)
 	dir := filepath.Dir(path)
 	for _, s := range secrets {
-		if _, err := os.Lstat(filepath.Join(dir, s.name)); err == nil {
-			return inputError("%s exists; init never overwrites a secret: move it aside and run init again", filepath.Join(dir, s.name))
+		p := filepath.Join(dir, s.name)
+		info, err := os.Lstat(p)
+		if err != nil {
+			continue
+		}
+		if !info.Mode().IsRegular() || info.Size() > 0 {
+			return inputError("%s exists; init never overwrites a secret: move it aside and run init again", p)
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
-	owner := secretOwner(dir)
-	var written []string
+	var written, placeholders []string
 	undo := func() {
 		for _, p := range written {
 			os.Remove(p)
 		}
+		for _, p := range placeholders {
+			_ = writeNew(p, "", 0o600)
+		}
 	}
 	for _, s := range secrets {
 		p := filepath.Join(dir, s.name)
+		// The package leaves empty files in /etc/roomwatch, since its unit
+		// loads them as credentials and would not start without them:
+		// filling one loses nothing (checked above).
+		if info, err := os.Lstat(p); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
+			if err := os.Remove(p); err != nil {
+				undo()
+				return fmt.Errorf("init: %w", err)
+			}
+			placeholders = append(placeholders, p)
+		}
 		if err := writeNew(p, s.value+"\n", 0o600); err != nil {
 			undo()
 			return err
 		}
 		written = append(written, p)
-		if owner != nil {
-			if err := os.Chown(p, owner[0], owner[1]); err != nil {
-				undo()
-				return fmt.Errorf("init: giving %s to the %s user: %w", p, serviceUser, err)
-			}
-		}
 	}
 	// No secret inside: readable like any config, so the CLI works for
 	// every user who may read the store's answers.
@@ -450,23 +459,4 @@ func writeNew(path, text string, perm fs.FileMode) error {
 		return fmt.Errorf("init: %w", err)
 	}
 	return nil
-}
-
-// secretOwner is the packaged service's user and group, when root writes
-// the system config: that service reads its secrets from /etc/roomwatch as
-// that user, and 0600 root-owned files would lock it out.
-func secretOwner(dir string) *[2]int {
-	if os.Geteuid() != 0 || dir != systemConfigDir {
-		return nil
-	}
-	u, err := user.Lookup(serviceUser)
-	if err != nil {
-		return nil
-	}
-	uid, err1 := strconv.Atoi(u.Uid)
-	gid, err2 := strconv.Atoi(u.Gid)
-	if err1 != nil || err2 != nil {
-		return nil
-	}
-	return &[2]int{uid, gid}
 }

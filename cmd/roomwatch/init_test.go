@@ -196,6 +196,23 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 	}
 }
 
+// The package's empty credential placeholders are filled, not refused.
+func TestInitFillsAnEmptySecretPlaceholder(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "slack-webhook")
+	if err := os.WriteFile(secret, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const hook = "https://hooks.slack.com/services/T1/B1/xyz"
+	out, code := runInit(t, "", nil, "--config", filepath.Join(dir, "config.yaml"), "init", "--defaults", "--notifier", "slack", "--slack-webhook", hook)
+	if code != 0 {
+		t.Fatalf("init exited %d:\n%s", code, out)
+	}
+	if got := strings.TrimSpace(readText(t, secret)); got != hook || mode(t, secret) != 0o600 {
+		t.Errorf("slack-webhook holds %q with mode %o", got, mode(t, secret))
+	}
+}
+
 func TestInitRefusesBadFlags(t *testing.T) {
 	for name, args := range map[string][]string{
 		"language":  {"--language", "fr"},

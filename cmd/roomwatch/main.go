@@ -111,6 +111,7 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.ingestCommand(),
 		a.versionCommand(),
 		a.initCommand(),
+		a.manCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))
