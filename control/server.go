@@ -274,12 +274,7 @@ func peerUID(c net.Conn) int {
 		return -1
 	}
 	uid := -1
-	_ = raw.Control(func(fd uintptr) {
-		cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-		if err == nil {
-			uid = int(cred.Uid)
-		}
-	})
+	_ = raw.Control(func(fd uintptr) { uid = socketPeerUID(int(fd)) }) // peer_*.go
 	return uid
 }
 
