@@ -110,6 +110,8 @@ type Daemon struct {
 // within the grace period without losing the outbox.
 func Run(ctx context.Context, opt Options) error {
 	opt.defaults()
+	// First, so every journal excerpt of a problem starts with the build.
+	opt.Log.Info("roomwatch starting", "build", opt.Version, "pid", os.Getpid())
 	if err := waitForClock(ctx, opt.Clock, opt.NotBefore, opt.ClockRetry, opt.Log); err != nil {
 		return nil // stopped while waiting: nothing was started
 	}

@@ -147,7 +147,7 @@ func TestCompletionAndVersionWithARunningDaemon(t *testing.T) {
 	if got := complete(t, "--config", cfg, "snooze", "5"); strings.Join(got, "|") != "5000001" {
 		t.Errorf("snooze 5<Tab> offers %q with a daemon", got)
 	}
-	if !strings.Contains(d.out.String(), "roomwatch starting") || !strings.Contains(d.out.String(), "version=") {
+	if !strings.Contains(d.out.String(), "roomwatch starting") || !strings.Contains(d.out.String(), `build="roomwatch `) {
 		t.Errorf("the daemon's log does not start with its version:\n%s", d.out.String())
 	}
 	sock := filepath.Join(filepath.Dir(cfg), "roomwatch.sock")

@@ -27,7 +27,6 @@ WATCHDOG.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			build := currentBuild()
-			a.log.Info("roomwatch starting", "version", build.Version, "commit", build.Commit, "built", build.Date, "go", build.GoVersion)
 			cfg, err := a.loadConfig(true)
 			if err != nil {
 				return err
