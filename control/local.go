@@ -24,7 +24,14 @@ type Local struct {
 	Engine *engine.Engine
 	// Reloader reloads the configuration; nil outside the daemon.
 	Reloader func(ctx context.Context) error
+	// Build describes the running binary (version, commit, date, Go); set
+	// inside the daemon, where GET /v1/status reports it.
+	Build string
 }
+
+// BuildVersion is what the daemon's GET /v1/status puts in its
+// Roomwatch-Version header.
+func (l *Local) BuildVersion() string { return l.Build }
 
 var _ Service = (*Local)(nil)
 

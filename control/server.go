@@ -34,6 +34,9 @@ const (
 	pathBuyer   = "/v1/buyer"
 )
 
+// versionHeader names the running daemon's build in GET /v1/status.
+const versionHeader = "Roomwatch-Version"
+
 // errorBody is how the API reports a failure.
 type errorBody struct {
 	Error string `json:"error"`
@@ -81,6 +84,10 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 			now, err := wr.queryTime(r, "now")
 			if err != nil {
 				return nil, err
+			}
+			// A header, so the body (a JSON array of rooms) stays as it was.
+			if b, ok := svc.(interface{ BuildVersion() string }); ok && b.BuildVersion() != "" {
+				w.Header().Set(versionHeader, b.BuildVersion())
 			}
 			return svc.Status(r.Context(), StatusRequest{Room: r.URL.Query().Get("room"), Now: now})
 		}},
@@ -279,12 +286,7 @@ func peerUID(c net.Conn) int {
 		return -1
 	}
 	uid := -1
-	_ = raw.Control(func(fd uintptr) {
-		cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-		if err == nil {
-			uid = int(cred.Uid)
-		}
-	})
+	_ = raw.Control(func(fd uintptr) { uid = socketPeerUID(int(fd)) }) // peer_*.go
 	return uid
 }
 

@@ -55,6 +55,14 @@ type Options struct {
 	// BaselineAllJobs runs the design the benchmark measures roomwatch
 	// against: a gocron job for every live alert of every room (baseline.go).
 	BaselineAllJobs bool
+	// Version is the build's one-line description, carried by GET
+	// /v1/status in its Roomwatch-Version header.
+	Version string
+	// NotBefore is the earliest believable time (the build date): while
+	// the clock reads earlier, the daemon plans nothing and waits (clock.go).
+	NotBefore time.Time
+	// ClockRetry is how often a clock before NotBefore is read again.
+	ClockRetry time.Duration
 }
 
 // stopLanding bounds how long a stop waits, after cutting the sends off,
@@ -103,6 +111,12 @@ type Daemon struct {
 // Run starts the daemon and blocks until ctx ends (SIGTERM), then stops
 // within the grace period without losing the outbox.
 func Run(ctx context.Context, opt Options) error {
+	opt.defaults()
+	// First, so every journal excerpt of a problem starts with the build.
+	opt.Log.Info("roomwatch starting", "build", opt.Version, "pid", os.Getpid())
+	if err := waitForClock(ctx, opt.Clock, opt.NotBefore, opt.ClockRetry, opt.Log); err != nil {
+		return nil // stopped while waiting: nothing was started
+	}
 	d, err := start(ctx, opt)
 	if err != nil {
 		return err
@@ -158,7 +172,7 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 		kick: make(chan struct{}, 1),
 	}
 	d.engine = engine.New(cfg, st, opt.Clock, opt.Log)
-	d.local = &control.Local{Engine: d.engine, Reloader: d.requestReload}
+	d.local = &control.Local{Engine: d.engine, Reloader: d.requestReload, Build: opt.Version}
 	d.sched, err = scheduler.New(scheduler.Options{
 		Clock:      opt.Clock,
 		Horizon:    opt.Horizon,

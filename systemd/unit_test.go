@@ -135,6 +135,15 @@ func TestUnitsMatchTheDaemon(t *testing.T) {
 		}
 	}
 
+	// Pulled in, not only ordered: After= alone waits for time-sync.target
+	// only when something else starts it.
+	sys := readUnit(t, "roomwatch.service")
+	for _, key := range []string{"Wants", "After"} {
+		if !slices.ContainsFunc(sys[key], func(v string) bool { return slices.Contains(strings.Fields(v), "time-sync.target") }) {
+			t.Errorf("roomwatch.service: %s= lacks time-sync.target (have %q)", key, sys[key])
+		}
+	}
+
 	credentials := readUnit(t, "roomwatch.service")["LoadCredential"]
 	for _, want := range []string{"slack-webhook:/etc/roomwatch/slack-webhook", "smtp-password:/etc/roomwatch/smtp-password"} {
 		if !slices.Contains(credentials, want) {

@@ -90,6 +90,8 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
+	root.Version = currentBuild().String()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVarP(&a.configFlag, "config", "c", "", "configuration file")
 	// Every command reads the same file, so every command takes the limit
 	// (run and check above all); a marketplace's rooms are imported into
@@ -112,10 +114,14 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.buyerCommand(),
 		a.webLinkCommand(),
 		a.webLogoutCommand(),
+		a.versionCommand(),
+		a.initCommand(),
+		a.manCommand(),
 	)
 	for _, ec := range control.EventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))
 	}
+	a.registerCompletions(root)
 	return root
 }
 

@@ -26,6 +26,7 @@ commands use. Under systemd (Type=notify) it reports READY, STATUS and
 WATCHDOG.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			build := currentBuild()
 			cfg, err := a.loadConfig(true)
 			if err != nil {
 				return err
@@ -41,6 +42,10 @@ WATCHDOG.`,
 				Router:  routerFor(a.stdout, a.log),
 				Log:     a.log,
 				Horizon: horizon,
+				Version: build.String(),
+				// A clock before the build is a board that booted without
+				// its time (no RTC, no NTP yet): plan nothing until it is set.
+				NotBefore: build.Date,
 
 				MaxTimers:       maxTimers,
 				BaselineAllJobs: baseline,
