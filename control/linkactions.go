@@ -30,7 +30,7 @@ var linkEvents = map[rules.Kind][]links.Action{
 func LinkActions(kind rules.Kind) []links.Action {
 	out := append([]links.Action(nil), linkEvents[kind]...)
 	out = append(out, links.Snooze)
-	if ackable(kind) {
+	if kind.Ackable() {
 		out = append(out, links.Ack)
 	}
 	return out

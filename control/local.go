@@ -79,18 +79,13 @@ func (l *Local) Record(ctx context.Context, req EventRequest) (RoomStatus, error
 	return l.statusOf(req.Room, now)
 }
 
-// ackable reports whether an alert has warn or repeat steps an ack can stop.
-func ackable(k rules.Kind) bool {
-	return k == rules.FirstMessage || k == rules.CancelRisk || k == rules.DeliveryDue
-}
-
 // Ack stops the remaining warn and repeat steps of a room's live critical
 // alerts; the step at the deadline itself still goes out.
 func (l *Local) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
 	if req.Kind != "" && !req.Kind.Valid() {
 		return AckResult{}, inputErrorf("unknown alert kind %q", req.Kind)
 	}
-	if req.Kind != "" && !ackable(req.Kind) {
+	if req.Kind != "" && !req.Kind.Ackable() {
 		return AckResult{}, inputErrorf("%s sends once and has no repeats to stop", req.Kind)
 	}
 	r, err := l.room(req.Room)
@@ -104,7 +99,7 @@ func (l *Local) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
 	now := l.Engine.Now()
 	res := AckResult{Room: r.ID}
 	for _, a := range rules.Alerts(r, env) {
-		if !ackable(a.Kind) || (req.Kind != "" && a.Kind != req.Kind) {
+		if !a.Kind.Ackable() || (req.Kind != "" && a.Kind != req.Kind) {
 			continue
 		}
 		if err := l.Engine.Store().AddAck(r.ID, rules.Ack{Kind: a.Kind, Deadline: a.Deadline, At: now}); err != nil {

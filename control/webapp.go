@@ -3,7 +3,6 @@ package control
 import (
 	"context"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/rules"
 	"log/slog"
 	"net/http"
 )
@@ -49,10 +48,6 @@ func handleWebLogout(mux *http.ServeMux, svc Service, log *slog.Logger) bool {
 	})
 	return true
 }
-
-// Ackable reports whether an alert of kind k has warn or repeat steps an ack
-// can stop, so the web app offers "got it" only where it does something.
-func Ackable(k rules.Kind) bool { return ackable(k) }
 
 // SecretMatcher compares credentials with secret in constant time, as the
 // HTTP API does; the web app's sign-in form uses it for the API token.

@@ -147,7 +147,7 @@ func (d *Daemon) agenda(now time.Time) (agenda, error) {
 	ag := agenda{atRisk: digestList{order: func(a, b digestEntry) int {
 		return rules.CompareUrgency(a.alert, b.alert, now)
 	}}}
-	risky := func(a rules.Alert) bool { return atRisk(a, now) }
+	risky := func(a rules.Alert) bool { return a.AtRisk(now) }
 	err := d.store.ForEachRoom(func(r rules.Room) error {
 		env, err := d.engine.Env(r)
 		if err != nil {
@@ -177,20 +177,6 @@ func (d *Daemon) agenda(now time.Time) (agenda, error) {
 	ag.upcoming.trim()
 	ag.atRisk.trim()
 	return ag, nil
-}
-
-// atRisk reports whether an alert puts the order in danger now: a critical
-// clock is running (no first message yet, the buyer waiting on the seller,
-// a cancellation request to answer), the delivery date has passed, or the
-// seller's check-in is overdue.
-func atRisk(a rules.Alert, now time.Time) bool {
-	switch a.Kind {
-	case rules.FirstMessage, rules.CancelRisk, rules.CancelRequest:
-		return true
-	case rules.DeliveryDue, rules.CheckIn:
-		return a.Overdue(now)
-	}
-	return false
 }
 
 // lines lays the agenda out, the rooms at risk first (the most urgent comes

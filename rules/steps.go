@@ -16,25 +16,13 @@ func Steps(a Alert, env Env) []Step {
 // its slice once.
 func stepsCap(a Alert, pol Policy) int {
 	n := 1
-	if warns(a.Kind) {
+	if a.Kind.Warns() {
 		n += len(pol.WarnBefore)
 	}
-	if repeats(a.Kind) {
+	if a.Kind.Repeats() {
 		n += repeatCount(pol)
 	}
 	return n
-}
-
-// warns lists the kinds sent ahead of their deadline: those where missing it
-// costs the order.
-func warns(k Kind) bool {
-	return k == FirstMessage || k == CancelRisk || k == CancelRequest || k == DeliveryDue
-}
-
-// repeats lists the kinds that keep reminding after their deadline while the
-// condition lasts.
-func repeats(k Kind) bool {
-	return k == CancelRisk || k == DeliveryDue
 }
 
 // RepeatCount is how many repeat steps an alert that repeats gets under pol:
@@ -51,7 +39,7 @@ func repeatCount(pol Policy) int {
 func appendSteps(dst []Step, a Alert, env Env) []Step {
 	pol := env.Policy
 	first := len(dst)
-	if warns(a.Kind) {
+	if a.Kind.Warns() {
 		sev := a.warnSeverity() // a delivery is only critical once it is late
 		for _, before := range pol.WarnBefore {
 			at := a.Deadline.Add(-before)
@@ -64,7 +52,7 @@ func appendSteps(dst []Step, a Alert, env Env) []Step {
 		}
 	}
 	dst = append(dst, newStep(a, StepDue, a.Severity, a.Deadline))
-	if repeats(a.Kind) {
+	if a.Kind.Repeats() {
 		for i := 1; i <= repeatCount(pol); i++ {
 			at := a.Deadline.Add(time.Duration(i) * pol.RepeatEvery)
 			dst = append(dst, newStep(a, repeatName(i), a.Severity, at))

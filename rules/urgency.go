@@ -6,20 +6,6 @@ import (
 	"time"
 )
 
-// IsLimit reports whether the kind's deadline is a limit to act by, which
-// an alert can be past (overdue): the first message, the check-in, the
-// reply before the buyer may cancel, the answer to a cancellation request,
-// the delivery. The other kinds' deadlines are the moment something becomes
-// possible or worth doing (may-cancel, eligible-to-close, rate-buyer, …):
-// past it, such an alert is current, not late.
-func (k Kind) IsLimit() bool {
-	switch k {
-	case FirstMessage, CheckIn, CancelRisk, CancelRequest, DeliveryDue:
-		return true
-	}
-	return false
-}
-
 // Overdue reports whether the alert's deadline is a limit and has passed at
 // now.
 func (a Alert) Overdue(now time.Time) bool {

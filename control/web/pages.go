@@ -257,7 +257,7 @@ func (a *app) showRoom(w http.ResponseWriter, r *http.Request, v view, code int)
 				row.Steps = append(row.Steps, message.StepLabel(step.Step, lang)+" "+a.when(step.At))
 			}
 		}
-		if control.Ackable(al.Kind) {
+		if al.Kind.Ackable() {
 			p.CanAck = true
 		}
 		p.Alerts = append(p.Alerts, row)
