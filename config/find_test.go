@@ -7,20 +7,30 @@ import (
 	"testing"
 )
 
-func TestFindOrder(t *testing.T) {
+// skipWithSystemConfig skips a discovery test on a machine whose
+// /etc/roomwatch/config.yaml would change the answers.
+func skipWithSystemConfig(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat("/etc/roomwatch/config.yaml"); err == nil {
-		t.Skip("/etc/roomwatch/config.yaml exists on this machine and would shadow the test")
+		t.Skip("/etc/roomwatch/config.yaml exists on this machine and would change the answers")
 	}
-	touch := func(path string) string {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
+}
+
+// touchFile creates an empty file at path, folders included.
+func touchFile(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
 	}
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestFindOrder(t *testing.T) {
+	skipWithSystemConfig(t)
+	touch := func(path string) string { return touchFile(t, path) }
 	work, home, xdg := t.TempDir(), t.TempDir(), t.TempDir()
 	t.Chdir(work)
 	t.Setenv("HOME", home)

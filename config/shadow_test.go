@@ -8,19 +8,8 @@ import (
 )
 
 func TestShadowed(t *testing.T) {
-	if _, err := os.Stat("/etc/roomwatch/config.yaml"); err == nil {
-		t.Skip("/etc/roomwatch/config.yaml exists on this machine and would change the answers")
-	}
-	touch := func(path string) string {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	skipWithSystemConfig(t)
+	touch := func(path string) string { return touchFile(t, path) }
 	work, xdg, other := t.TempDir(), t.TempDir(), t.TempDir()
 	t.Chdir(work)
 	t.Setenv("XDG_CONFIG_HOME", xdg)
