@@ -33,6 +33,9 @@ type harness struct {
 	delivered map[string]int // tracked steps Fire found due
 	firing    map[string]int // rooms inside Fire right now
 	sweeps    []sweepCall
+	// changed is closed and replaced after every Fire and sweep, so waitFor
+	// wakes on what it waits for instead of polling.
+	changed chan struct{}
 }
 
 type sweepCall struct{ now, horizonEnd time.Time }
@@ -47,6 +50,7 @@ func newHarness(t *testing.T, opt Options) *harness {
 		fired:     make(map[string]int),
 		delivered: make(map[string]int),
 		firing:    make(map[string]int),
+		changed:   make(chan struct{}),
 	}
 	opt.Clock = h.clock
 	opt.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -86,7 +90,14 @@ func (h *harness) fire(ctx context.Context, room string) {
 
 	h.mu.Lock()
 	h.firing[room]--
+	h.notifyLocked()
 	h.mu.Unlock()
+}
+
+// notifyLocked wakes every waitFor; h.mu must be held.
+func (h *harness) notifyLocked() {
+	close(h.changed)
+	h.changed = make(chan struct{})
 }
 
 func (h *harness) sweep(_ context.Context, now, horizonEnd time.Time) {
@@ -110,6 +121,9 @@ func (h *harness) sweep(_ context.Context, now, horizonEnd time.Time) {
 			}
 		}
 	}
+	h.mu.Lock()
+	h.notifyLocked()
+	h.mu.Unlock()
 }
 
 // track records room's next step in the due index and schedules it, as the
@@ -160,16 +174,38 @@ func (h *harness) lastSweep() sweepCall {
 	return h.sweeps[len(h.sweeps)-1]
 }
 
-// waitFor polls cond until it holds; timers fire on goroutines of their own,
-// so a fake-clock Advance returns before the Fire it causes.
+// waitFor waits until cond holds, checking it after every Fire and sweep:
+// timers fire on goroutines of their own, so a fake-clock Advance returns
+// before the Fire it causes.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
+	timeout := time.NewTimer(5 * time.Second)
+	defer timeout.Stop()
+	for {
+		// Take the channel before checking, so a change in between is seen.
+		h.mu.Lock()
+		changed := h.changed
+		h.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout.C:
 			h.t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(time.Millisecond)
+	}
+}
+
+// armed waits until gocron has armed a fake-clock timer for every job it
+// holds: it arms them on its own goroutine after NewJob returns, and an
+// Advance that slipped in first would move time past a timer not yet set.
+func (h *harness) armed() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.clock.BlockUntilContext(ctx, len(h.s.cron.Jobs())); err != nil {
+		h.t.Fatalf("gocron armed fewer timers than its %d jobs: %v", len(h.s.cron.Jobs()), err)
 	}
 }
 
@@ -202,7 +238,14 @@ func (h *harness) settle() {
 }
 
 func (h *harness) advanceTo(at time.Time) {
-	h.clock.Advance(at.Sub(h.clock.Now()))
+	h.t.Helper()
+	h.advanceBy(at.Sub(h.clock.Now()))
+}
+
+func (h *harness) advanceBy(d time.Duration) {
+	h.t.Helper()
+	h.armed()
+	h.clock.Advance(d)
 }
 
 // cronJob is what gocron itself holds for room: whether a job with the room's

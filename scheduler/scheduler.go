@@ -39,7 +39,10 @@ const (
 	// time back to the past time and round again), which a step a few
 	// microseconds ahead can hit. With a later time the walk stops there; the
 	// job is removed on its first run, so the backstop never runs, and a step
-	// missed that way is fired by the next sweep.
+	// missed that way is fired by the next sweep. Upstream:
+	// https://github.com/go-co-op/gocron/issues/943, fixed on gocron's main
+	// branch (PR #930, regression test #944) but in no released tag as of
+	// v2.21.2; drop the backstop once a release carries the fix.
 	backstopAfter = 100 * 365 * 24 * time.Hour
 )
 

@@ -220,10 +220,10 @@ func TestSweepRunsAtStartAndEveryPeriod(t *testing.T) {
 		t.Fatalf("first sweep = %+v; want now %s, horizonEnd %s", sw, start, start.Add(6*time.Hour))
 	}
 	for i := 1; i <= 3; i++ {
-		h.clock.Advance(5 * time.Minute)
+		h.advanceBy(5 * time.Minute)
 		h.waitFor(fmt.Sprintf("sweep %d", i+1), func() bool { return h.sweepCount() >= i+1 })
 	}
-	h.clock.Advance(4 * time.Minute)
+	h.advanceBy(4 * time.Minute)
 	h.settle()
 	if got := h.sweepCount(); got != 4 {
 		t.Fatalf("sweeps = %d before the period ended; want 4", got)
@@ -234,7 +234,7 @@ func TestTimePassedBeforeStartFiresAtStart(t *testing.T) {
 	h := newHarness(t, Options{})
 	h.schedule("a", start.Add(time.Hour))
 	h.schedule("b", start.Add(3*time.Hour))
-	h.clock.Advance(2 * time.Hour)
+	h.clock.Advance(2 * time.Hour) // before Start: gocron has armed no timer yet
 
 	h.start()
 	h.waitFired("a", 1)
@@ -363,7 +363,7 @@ func TestShutdownCancelsAndWaitsForFiresPromptly(t *testing.T) {
 	if err := h.s.Shutdown(ctx); err != nil {
 		t.Fatalf("second Shutdown: %v", err)
 	}
-	h.clock.Advance(3 * time.Hour)
+	h.advanceBy(3 * time.Hour)
 	h.settle()
 	if got := h.firedCount("held-1"); got != 0 {
 		t.Fatalf("a timer fired %d times after Shutdown", got)
