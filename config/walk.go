@@ -8,8 +8,11 @@ import (
 )
 
 // parser walks the YAML tree against the schema by hand instead of decoding
-// into structs: yaml.v3 stops at the first unknown field, and the seller
-// should see every mistake of the file in one run, each with its position.
+// into structs. yaml.v3's KnownFields does collect every unknown field and
+// type mismatch into one TypeError, but with a line only and without our
+// value rules (durations, times, limits, cross-field checks); walking the
+// tree, the seller sees every mistake of the file in one run, each at its
+// line and column.
 type parser struct {
 	file      string // as the caller named it, for messages
 	dir       string // the config's folder, for relative paths
