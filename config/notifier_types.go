@@ -23,15 +23,15 @@ type Notifier struct {
 	Console *ConsoleConfig
 }
 
-// Settings returns the typed settings of n's type (a *SlackConfig for a
-// slack notifier, …), or nil for a Notifier not made by Parse or Default.
+// Settings returns the typed settings of n's type: a *SlackConfig for a
+// slack notifier, and so on; nil when that pointer is not set, which only a
+// Notifier not made by Parse or Default can be.
 func (n Notifier) Settings() any {
-	for _, t := range notifierTypeTable {
-		if s := t.settings(&n); s != nil {
-			return s
-		}
+	t, ok := lookupNotifierType(n.Type)
+	if !ok {
+		return nil
 	}
-	return nil
+	return t.settings(&n)
 }
 
 // SlackConfig posts through an incoming webhook (WebhookURL), or through
