@@ -233,7 +233,7 @@ func (p *parser) slack(f fields, n *Notifier, where, owner string) bool {
 	switch {
 	case hasHook && hasToken && s.Channel != "":
 		p.warnf(valueNode(f, "webhook_url"), "%s: webhook_url is not used: with token and channel, alerts go through the Web API", where)
-	case !hasToken && s.Channel != "":
+	case hasHook && !hasToken && s.Channel != "":
 		p.warnf(valueNode(f, "channel"), "%s: channel is not used: an incoming webhook posts to the channel it was made for", where)
 	}
 	return len(p.errs) == errs
