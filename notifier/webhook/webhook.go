@@ -1,7 +1,7 @@
 // Package webhook delivers alerts as JSON POSTs to any URL: Microsoft Teams,
 // Mattermost, Google Chat, Home Assistant, or a script of the seller's own.
 // Each alert is one POST (Split makes one message per alert, most urgent
-// first), with the documented default body (Payload) or a body written by a
+// first), with the documented default body (body.Payload) or a body written by a
 // Go text/template, extra headers, and an HMAC-SHA256 signature when a
 // secret is set.
 package webhook
