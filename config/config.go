@@ -62,53 +62,6 @@ type Pos struct{ Line, Column int }
 
 func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
 
-// Notifier is one alert destination. Which fields matter depends on Type.
-type Notifier struct {
-	Name string
-	Type string // slack | email | console | ntfy | line | discord | webhook
-
-	// slack: an incoming webhook, or a bot token with a channel; AppToken
-	// enables Socket Mode for the buttons. discord: WebhookURL and APIURL.
-	WebhookURL Secret
-	Token      Secret // also the ntfy access token (YAML key token / token_file)
-	Channel    string
-	AppToken   Secret
-	// APIURL is the Slack Web API base, ending in "/", LINE's API base, or
-	// the Discord API base webhook posts go to; empty means the service's own.
-	APIURL string
-
-	// email
-	Host     string
-	Port     int
-	TLS      string // starttls | tls | none
-	Username string
-	Password Secret
-	From     string
-	To       []string
-
-	// ntfy
-	Server    string
-	Topic     string
-	NtfyToken Secret // the same value as Token for ntfy notifiers
-	// ActionsURL is where the phone reaches roomwatch's HTTP API (a LAN,
-	// VPN or reverse-proxy address); ntfy action buttons only when set.
-	ActionsURL string
-
-	// line: a Messaging API channel's access token and the seller's user ID.
-	ChannelAccessToken Secret
-	LineTo             string
-	// webhook: URL (url / url_file) gets each alert as a POST; Secret signs
-	// the body; Headers' values are secrets too, as they often carry a
-	// token; BodyTemplate, checked on sample alerts, replaces the default
-	// body.
-	URL          Secret
-	Secret       Secret
-	Headers      map[string]Secret
-	BodyTemplate string
-
-	Timeout time.Duration // per send
-}
-
 // Control is how commands and the HTTP API reach a running daemon.
 type Control struct {
 	Socket string // absolute path of the unix socket
@@ -193,7 +146,7 @@ func defaults(dir string) *Config {
 }
 
 func consoleNotifier() Notifier {
-	return Notifier{Name: "console", Type: "console", Timeout: defaultTimeout}
+	return Notifier{Name: "console", Type: "console", Timeout: defaultTimeout, Console: &ConsoleConfig{}}
 }
 
 func routeAll(notifiers []Notifier) map[rules.Severity][]string {

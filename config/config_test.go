@@ -294,7 +294,7 @@ func TestDefaults(t *testing.T) {
 			if c.DigestAt != 8*time.Hour+30*time.Minute {
 				t.Errorf("digest at %v, want 08:30", c.DigestAt)
 			}
-			if !reflect.DeepEqual(c.Notifiers, []Notifier{{Name: "console", Type: "console", Timeout: 10 * time.Second}}) {
+			if !reflect.DeepEqual(c.Notifiers, []Notifier{{Name: "console", Type: "console", Timeout: 10 * time.Second, Console: &ConsoleConfig{}}}) {
 				t.Errorf("notifiers = %+v, want the console alone", c.Notifiers)
 			}
 			for _, s := range severities {
@@ -410,16 +410,16 @@ routes:
 		t.Fatalf("notifiers = %+v", c.Notifiers)
 	}
 	phone, mail, ntfy := c.Notifiers[0], c.Notifiers[1], c.Notifiers[2]
-	if phone.Token.Value() != "xoxb-from-env" || phone.Channel != "#roomwatch" ||
-		phone.APIURL != "http://127.0.0.1:9/api/" || phone.Timeout != 3*time.Second {
+	if phone.Slack.Token.Value() != "xoxb-from-env" || phone.Slack.Channel != "#roomwatch" ||
+		phone.Slack.APIURL != "http://127.0.0.1:9/api/" || phone.Timeout != 3*time.Second {
 		t.Errorf("phone = %+v", phone)
 	}
-	if mail.Port != 465 || mail.TLS != "tls" || mail.Timeout != 10*time.Second ||
-		!reflect.DeepEqual(mail.To, []string{"me@example.com"}) || mail.From != "roomwatch@example.com" {
+	if mail.Email.Port != 465 || mail.Email.TLS != "tls" || mail.Timeout != 10*time.Second ||
+		!reflect.DeepEqual(mail.Email.To, []string{"me@example.com"}) || mail.Email.From != "roomwatch@example.com" {
 		t.Errorf("mail = %+v", mail)
 	}
-	if ntfy.Name != "ntfy" || ntfy.Server != "https://ntfy.sh" || ntfy.Topic != "roomwatch-alerts" ||
-		ntfy.Token.Value() != "xoxb-from-env" || ntfy.NtfyToken.Value() != "xoxb-from-env" {
+	if ntfy.Name != "ntfy" || ntfy.Ntfy.Server != "https://ntfy.sh" || ntfy.Ntfy.Topic != "roomwatch-alerts" ||
+		ntfy.Ntfy.Token.Value() != "xoxb-from-env" {
 		t.Errorf("ntfy = %+v", ntfy)
 	}
 	want := map[rules.Severity][]string{
@@ -433,7 +433,7 @@ routes:
 	if c.FailoverAfter != 90*time.Second {
 		t.Errorf("failover_after = %s, want 1m30s", c.FailoverAfter)
 	}
-	if n, ok := c.NotifierByName("mail"); !ok || n.Host != "smtp.example.com" {
+	if n, ok := c.NotifierByName("mail"); !ok || n.Email.Host != "smtp.example.com" {
 		t.Errorf("NotifierByName(mail) = %+v, %v", n, ok)
 	}
 	if got := c.InlineSecrets(); len(got) != 0 {

@@ -181,8 +181,8 @@ func (p *parser) publicURLFromActionsURL(c *Config) {
 		return
 	}
 	for _, n := range c.Notifiers {
-		if n.ActionsURL != "" {
-			c.Control.PublicURL = n.ActionsURL
+		if n.Ntfy != nil && n.Ntfy.ActionsURL != "" {
+			c.Control.PublicURL = n.Ntfy.ActionsURL
 			return
 		}
 	}

@@ -30,11 +30,11 @@ func TestLineNotifier(t *testing.T) {
 routes: {critical: [phone]}
 `)
 	phone, phone2 := c.Notifiers[0], c.Notifiers[1]
-	if phone.Type != "line" || phone.ChannelAccessToken.Value() != "line-channel-token-from-file" ||
-		phone.LineTo != testLineUser || phone.Timeout.Seconds() != 5 || phone.APIURL != "" {
+	if phone.Type != "line" || phone.Line.ChannelAccessToken.Value() != "line-channel-token-from-file" ||
+		phone.Line.To != testLineUser || phone.Timeout.Seconds() != 5 || phone.Line.APIURL != "" {
 		t.Errorf("phone = %+v", phone)
 	}
-	if phone2.ChannelAccessToken.Value() != "inline-token" || phone2.APIURL != "http://127.0.0.1:8080" {
+	if phone2.Line.ChannelAccessToken.Value() != "inline-token" || phone2.Line.APIURL != "http://127.0.0.1:8080" {
 		t.Errorf("phone2 = %+v", phone2)
 	}
 	if got := c.InlineSecrets(); !reflect.DeepEqual(got, []string{"notifiers.phone2.channel_access_token"}) {

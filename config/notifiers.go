@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,29 +12,76 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/roomwatch/roomwatch/notifier/discord"
-	"github.com/roomwatch/roomwatch/notifier/webhook"
+	"github.com/roomwatch/roomwatch/notifier/webhook/body"
 )
 
 var commonNotifierKeys = []string{"name", "type", "timeout"}
 
-// notifierKeys lists, per type, the keys that apply to it.
-var notifierKeys = map[string][]string{
-	"slack":   {"webhook_url", "webhook_url_file", "token", "token_file", "channel", "app_token", "app_token_file", "api_url"},
-	"email":   {"host", "port", "tls", "username", "password", "password_file", "from", "to"},
-	"ntfy":    {"server", "topic", "token", "token_file", "actions_url"},
-	"console": nil,
-	"line":    {"channel_access_token", "channel_access_token_file", "to", "api_url"},
-	"discord": {"webhook_url", "webhook_url_file", "api_url"},
-	"webhook": {"url", "url_file", "secret", "secret_file", "headers", "body_template"},
+// notifierType is what config knows of one notifier type: the keys that
+// apply to it, how to read and check them into the type's settings, and
+// which pointer of Notifier holds them. Adding a type is a row here, its
+// settings struct (notifier_types.go), its reader, and its line in
+// notifier/registry.
+type notifierType struct {
+	name     string
+	keys     []string
+	read     func(p *parser, f fields, n *Notifier, where, owner string) bool
+	settings func(n *Notifier) any
 }
 
-var notifierTypes = []string{"slack", "email", "console", "ntfy", "line", "discord", "webhook"}
+// notifierTypeTable lists the types in the order messages name them.
+var notifierTypeTable = []notifierType{
+	{"slack", []string{"webhook_url", "webhook_url_file", "token", "token_file", "channel", "app_token", "app_token_file", "api_url"},
+		(*parser).slack, func(n *Notifier) any { return settingsOf(n.Slack) }},
+	{"email", []string{"host", "port", "tls", "username", "password", "password_file", "from", "to"},
+		(*parser).email, func(n *Notifier) any { return settingsOf(n.Email) }},
+	{"console", nil,
+		(*parser).console, func(n *Notifier) any { return settingsOf(n.Console) }},
+	{"ntfy", []string{"server", "topic", "token", "token_file", "actions_url"},
+		(*parser).ntfy, func(n *Notifier) any { return settingsOf(n.Ntfy) }},
+	{"line", []string{"channel_access_token", "channel_access_token_file", "to", "api_url"},
+		(*parser).line, func(n *Notifier) any { return settingsOf(n.Line) }},
+	{"discord", []string{"webhook_url", "webhook_url_file", "api_url"},
+		(*parser).discord, func(n *Notifier) any { return settingsOf(n.Discord) }},
+	{"webhook", []string{"url", "url_file", "secret", "secret_file", "headers", "body_template"},
+		(*parser).webhook, func(n *Notifier) any { return settingsOf(n.Webhook) }},
+}
+
+// settingsOf keeps a nil pointer from becoming a non-nil interface.
+func settingsOf[T any](settings *T) any {
+	if settings == nil {
+		return nil
+	}
+	return settings
+}
+
+// NotifierTypes lists the notifier types a file may name, in the order
+// messages name them.
+func NotifierTypes() []string {
+	return slices.Clone(notifierTypes)
+}
+
+var notifierTypes = func() []string {
+	names := make([]string, len(notifierTypeTable))
+	for i, t := range notifierTypeTable {
+		names[i] = t.name
+	}
+	return names
+}()
+
+func lookupNotifierType(name string) (notifierType, bool) {
+	for _, t := range notifierTypeTable {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return notifierType{}, false
+}
 
 var allNotifierKeys = func() []string {
 	keys := slices.Clone(commonNotifierKeys)
-	for _, typ := range notifierTypes {
-		for _, k := range notifierKeys[typ] {
+	for _, t := range notifierTypeTable {
+		for _, k := range t.keys {
 			if !slices.Contains(keys, k) {
 				keys = append(keys, k)
 			}
@@ -112,8 +158,9 @@ func (p *parser) notifier(item *yaml.Node) (n Notifier, ok bool) {
 	if !good {
 		return n, false
 	}
+	typ, _ := lookupNotifierType(n.Type)
 	for _, fe := range f.entries {
-		if !slices.Contains(commonNotifierKeys, fe.key) && !slices.Contains(notifierKeys[n.Type], fe.key) {
+		if !slices.Contains(commonNotifierKeys, fe.key) && !slices.Contains(typ.keys, fe.key) {
 			p.errorf(fe.keyNode, "key %q does not apply to a %s notifier", fe.key, n.Type)
 			good = false
 		}
@@ -127,20 +174,7 @@ func (p *parser) notifier(item *yaml.Node) (n Notifier, ok bool) {
 	}
 	where := fmt.Sprintf("%s notifier %q", n.Type, n.Name)
 	owner := "notifiers." + n.Name
-	switch n.Type {
-	case "slack":
-		good = p.slack(f, &n, where, owner) && good
-	case "email":
-		good = p.email(f, &n, where, owner) && good
-	case "ntfy":
-		good = p.ntfy(f, &n, where, owner) && good
-	case "line":
-		good = p.line(f, &n, where, owner) && good
-	case "discord":
-		good = p.discord(f, &n, where, owner) && good
-	case "webhook":
-		good = p.webhook(f, &n, where, owner) && good
-	}
+	good = typ.read(p, f, &n, where, owner) && good
 	return n, good
 }
 
@@ -156,30 +190,37 @@ func validName(name string) bool {
 	return true
 }
 
+func (p *parser) console(_ fields, n *Notifier, _, _ string) bool {
+	n.Console = &ConsoleConfig{}
+	return true
+}
+
 func (p *parser) slack(f fields, n *Notifier, where, owner string) bool {
 	errs := len(p.errs)
+	s := &SlackConfig{}
+	n.Slack = s
 	var hasHook, hasToken, hasApp bool
-	n.WebhookURL, hasHook = p.secret(f, "webhook_url", owner)
-	n.Token, hasToken = p.secret(f, "token", owner)
-	n.AppToken, hasApp = p.secret(f, "app_token", owner)
-	if !n.WebhookURL.IsZero() && !isHTTPURL(n.WebhookURL.Value()) {
+	s.WebhookURL, hasHook = p.secret(f, "webhook_url", owner)
+	s.Token, hasToken = p.secret(f, "token", owner)
+	s.AppToken, hasApp = p.secret(f, "app_token", owner)
+	if !s.WebhookURL.IsZero() && !isHTTPURL(s.WebhookURL.Value()) {
 		// The URL is the credential: name the key, never the value.
 		p.errorf(valueNode(f, "webhook_url"), "webhook_url is not an http(s) URL")
 	}
-	n.Channel = p.optionalText(f, "channel")
+	s.Channel = p.optionalText(f, "channel")
 	if ae, ok := f.get("api_url"); ok {
-		if s, ok := p.text(ae); ok && s != "" {
-			if !isHTTPURL(s) {
+		if u, ok := p.text(ae); ok && u != "" {
+			if !isHTTPURL(u) {
 				// URLs may carry user:password@; do not echo them.
 				p.errorf(ae.val, "api_url is not an http(s) URL")
-			} else if !strings.HasSuffix(s, "/") {
-				s += "/" // slack-go joins method names straight onto the base
+			} else if !strings.HasSuffix(u, "/") {
+				u += "/" // slack-go joins method names straight onto the base
 			}
-			n.APIURL = s
+			s.APIURL = u
 		}
 	}
 	switch {
-	case hasToken && n.Channel == "":
+	case hasToken && s.Channel == "":
 		p.errorf(f.node, "%s has a token but no channel (e.g. channel: \"#roomwatch\")", where)
 	case !hasHook && !hasToken:
 		p.errorf(f.node, "%s needs webhook_url (or webhook_url_file), or token (or token_file) with channel", where)
@@ -187,39 +228,49 @@ func (p *parser) slack(f fields, n *Notifier, where, owner string) bool {
 	if hasApp && !hasToken {
 		p.errorf(valueNode(f, "app_token"), "app_token (buttons) also needs token and channel")
 	}
+	// Two ways to post written at once: the Web API wins (the buttons edit
+	// what the bot posted), and the seller learns which one is idle.
+	switch {
+	case hasHook && hasToken && s.Channel != "":
+		p.warnf(valueNode(f, "webhook_url"), "%s: webhook_url is not used: with token and channel, alerts go through the Web API", where)
+	case hasHook && !hasToken && s.Channel != "":
+		p.warnf(valueNode(f, "channel"), "%s: channel is not used: an incoming webhook posts to the channel it was made for", where)
+	}
 	return len(p.errs) == errs
 }
 
 func (p *parser) email(f fields, n *Notifier, where, owner string) bool {
 	errs := len(p.errs)
-	n.Host, _ = p.required(f, "host", where)
-	n.TLS = "starttls"
+	m := &EmailConfig{}
+	n.Email = m
+	m.Host, _ = p.required(f, "host", where)
+	m.TLS = "starttls"
 	if te, ok := f.get("tls"); ok {
 		if s, ok := p.text(te); ok && s != "" {
 			if s != "starttls" && s != "tls" && s != "none" {
 				p.errorf(te.val, "tls: unknown mode %q: use starttls, tls or none", s)
 			}
-			n.TLS = s
+			m.TLS = s
 		}
 	}
-	n.Port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[n.TLS]
+	m.Port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[m.TLS]
 	if pe, ok := f.get("port"); ok {
 		if s, ok := p.text(pe); ok && s != "" {
 			port, err := strconv.Atoi(s)
 			if err != nil || port < 1 || port > 65535 {
 				p.errorf(pe.val, "port: %q is not a port number (1-65535)", s)
 			}
-			n.Port = port
+			m.Port = port
 		}
 	}
-	n.Username = p.optionalText(f, "username")
+	m.Username = p.optionalText(f, "username")
 	var hasPassword bool
-	n.Password, hasPassword = p.secret(f, "password", owner)
-	if hasPassword && n.Username == "" {
+	m.Password, hasPassword = p.secret(f, "password", owner)
+	if hasPassword && m.Username == "" {
 		p.errorf(valueNode(f, "password"), "%s has a password but no username", where)
 	}
 	if from, ok := p.required(f, "from", where); ok {
-		n.From = p.address(valueNode(f, "from"), "from", from)
+		m.From = p.address(valueNode(f, "from"), "from", from)
 	}
 	te, ok := f.get("to")
 	if !ok {
@@ -229,11 +280,11 @@ func (p *parser) email(f fields, n *Notifier, where, owner string) bool {
 	for _, item := range items(te.val) {
 		if s, ok := p.text(entry{key: "to", keyNode: te.keyNode, val: item}); ok {
 			if addr := p.address(item, "to", s); addr != "" {
-				n.To = append(n.To, addr)
+				m.To = append(m.To, addr)
 			}
 		}
 	}
-	if len(n.To) == 0 && len(p.errs) == errs {
+	if len(m.To) == 0 && len(p.errs) == errs {
 		p.errorf(te.val, "%s needs to (one address or a list)", where)
 	}
 	return len(p.errs) == errs
@@ -252,23 +303,25 @@ func (p *parser) address(at *yaml.Node, key, s string) string {
 
 func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
 	errs := len(p.errs)
-	n.Server = defaultNtfyServer
+	c := &NtfyConfig{Server: defaultNtfyServer}
+	n.Ntfy = c
 	if se, ok := f.get("server"); ok {
 		if s, ok := p.text(se); ok && s != "" {
 			if !isHTTPURL(s) {
 				p.errorf(se.val, "server is not an http(s) URL")
+			} else if err := checkNtfyServer(s); err != nil {
+				p.errorf(se.val, "server: %v", err)
 			}
-			n.Server = strings.TrimSuffix(s, "/")
+			c.Server = strings.TrimRight(s, "/")
 		}
 	}
 	if topic, ok := p.required(f, "topic", where); ok {
 		if !validTopic(topic) {
 			p.errorf(valueNode(f, "topic"), "bad topic %q: use up to 64 letters, digits, '-' or '_'", topic)
 		}
-		n.Topic = topic
+		c.Topic = topic
 	}
-	n.Token, _ = p.secret(f, "token", owner)
-	n.NtfyToken = n.Token
+	c.Token, _ = p.secret(f, "token", owner)
 	if ae, ok := f.get("actions_url"); ok {
 		if s, ok := p.text(ae); ok && s != "" {
 			// An alias of control.public_url (publicURLFromActionsURL):
@@ -276,7 +329,7 @@ func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
 			if !isHTTPURL(s) {
 				p.errorf(ae.val, "actions_url is not an http(s) URL")
 			}
-			n.ActionsURL = strings.TrimSuffix(s, "/")
+			c.ActionsURL = strings.TrimSuffix(s, "/")
 		}
 	}
 	return len(p.errs) == errs
@@ -288,23 +341,25 @@ func (p *parser) ntfy(f fields, n *Notifier, where, owner string) bool {
 // proxy) with the same webhook ID and token.
 func (p *parser) discord(f fields, n *Notifier, where, owner string) bool {
 	errs := len(p.errs)
+	d := &DiscordConfig{}
+	n.Discord = d
 	var has bool
-	n.WebhookURL, has = p.secret(f, "webhook_url", owner)
+	d.WebhookURL, has = p.secret(f, "webhook_url", owner)
 	switch {
 	case !has:
 		p.errorf(f.node, "%s needs webhook_url (or webhook_url_file): in Discord, Server Settings → Integrations → Webhooks → Copy Webhook URL", where)
-	case !n.WebhookURL.IsZero():
-		if _, err := discord.ParseWebhookURL(n.WebhookURL.Value()); err != nil {
+	case !d.WebhookURL.IsZero():
+		if _, err := ParseDiscordWebhookURL(d.WebhookURL.Value()); err != nil {
 			// The URL is the credential: the error names the key, never the value.
 			p.errorf(valueNode(f, "webhook_url"), "webhook_url: %v", err)
 		}
 	}
 	if ae, ok := f.get("api_url"); ok {
 		if s, ok := p.text(ae); ok && s != "" {
-			if err := discord.CheckAPIURL(s); err != nil {
+			if err := checkDiscordAPIURL(s); err != nil {
 				p.errorf(ae.val, "api_url: %v", err)
 			}
-			n.APIURL = strings.TrimSuffix(s, "/")
+			d.APIURL = strings.TrimRight(s, "/")
 		}
 	}
 	return len(p.errs) == errs
@@ -315,21 +370,23 @@ func (p *parser) discord(f fields, n *Notifier, where, owner string) bool {
 // so that check reports its mistakes with their place.
 func (p *parser) webhook(f fields, n *Notifier, where, owner string) bool {
 	errs := len(p.errs)
+	w := &WebhookConfig{}
+	n.Webhook = w
 	var has bool
-	n.URL, has = p.secret(f, "url", owner)
+	w.URL, has = p.secret(f, "url", owner)
 	switch {
 	case !has:
 		p.errorf(f.node, "%s needs url (or url_file)", where)
-	case !n.URL.IsZero():
-		if err := webhook.CheckURL(n.URL.Value()); err != nil {
+	case !w.URL.IsZero():
+		if err := checkWebhookURL(w.URL.Value()); err != nil {
 			p.errorf(valueNode(f, "url"), "url: %v", err)
 		}
 	}
-	n.Secret, _ = p.secret(f, "secret", owner)
+	w.Secret, _ = p.secret(f, "secret", owner)
 	if he, ok := f.get("headers"); ok {
 		hf, ok := p.mapping(he.val, "headers", nil)
 		if ok {
-			n.Headers = map[string]Secret{}
+			w.Headers = map[string]Secret{}
 		}
 		firstSpelling := map[string]entry{}
 		for _, e := range hf.entries {
@@ -337,7 +394,7 @@ func (p *parser) webhook(f fields, n *Notifier, where, owner string) bool {
 			if !ok {
 				continue
 			}
-			if err := webhook.CheckHeader(e.key, value); err != nil {
+			if err := body.CheckHeader(e.key, value); err != nil {
 				p.errorf(e.keyNode, "headers: %v", err)
 				continue
 			}
@@ -351,19 +408,15 @@ func (p *parser) webhook(f fields, n *Notifier, where, owner string) bool {
 			if !strings.Contains(rawText(e.val), "${") {
 				p.inline = append(p.inline, owner+".headers."+e.key)
 			}
-			n.Headers[e.key] = Secret{value: value}
+			w.Headers[e.key] = Secret{value: value}
 		}
 	}
 	if te, ok := f.get("body_template"); ok {
 		if s, ok := p.text(te); ok && s != "" {
-			headers := make(map[string]string, len(n.Headers))
-			for k, v := range n.Headers {
-				headers[k] = v.Value()
-			}
-			if _, err := webhook.Compile(s, webhook.IsJSON(headers)); err != nil {
+			if _, err := body.Compile(s, body.IsJSON(w.HeaderValues())); err != nil {
 				p.templateError(te, err)
 			}
-			n.BodyTemplate = s
+			w.BodyTemplate = s
 		}
 	}
 	return len(p.errs) == errs
@@ -374,7 +427,7 @@ func (p *parser) webhook(f fields, n *Notifier, where, owner string) bool {
 // when the template package names one.
 func (p *parser) templateError(e entry, err error) {
 	val := e.val
-	var te *webhook.TemplateError
+	var te *body.TemplateError
 	if !errors.As(err, &te) {
 		p.errorf(val, "body_template: %v", err)
 		return
@@ -398,7 +451,7 @@ func (p *parser) templateError(e entry, err error) {
 	p.errorf(at, "body_template (template %s): %s", placeOf(te), te.Msg)
 }
 
-func placeOf(te *webhook.TemplateError) string {
+func placeOf(te *body.TemplateError) string {
 	if te.Column > 0 {
 		return fmt.Sprintf("line %d, column %d", te.Line, te.Column)
 	}
@@ -421,11 +474,13 @@ func validTopic(topic string) bool {
 // seller's own user ID to push to.
 func (p *parser) line(f fields, n *Notifier, where, owner string) bool {
 	errs := len(p.errs)
+	l := &LineConfig{}
+	n.Line = l
 	var hasToken bool
-	n.ChannelAccessToken, hasToken = p.secret(f, "channel_access_token", owner)
+	l.ChannelAccessToken, hasToken = p.secret(f, "channel_access_token", owner)
 	if !hasToken {
 		p.errorf(f.node, "%s needs channel_access_token (or channel_access_token_file): the long-lived token from the LINE Developers console", where)
-	} else if tok := n.ChannelAccessToken.Value(); tok != "" && strings.ContainsFunc(tok, unicode.IsSpace) {
+	} else if tok := l.ChannelAccessToken.Value(); tok != "" && strings.ContainsFunc(tok, unicode.IsSpace) {
 		// The token goes into an Authorization header; never echo it.
 		p.errorf(valueNode(f, "channel_access_token"), "channel_access_token holds a space or line break: paste the token alone")
 	}
@@ -433,14 +488,14 @@ func (p *parser) line(f fields, n *Notifier, where, owner string) bool {
 		if !validLineUserID(to) {
 			p.errorf(valueNode(f, "to"), "to: %q is not a LINE user ID: \"U\" and 32 hex digits (0-9, a-f), shown as \"Your user ID\" on the channel's Basic settings tab", to)
 		}
-		n.LineTo = to
+		l.To = to
 	}
 	if ae, ok := f.get("api_url"); ok {
 		if s, ok := p.text(ae); ok && s != "" {
 			if !isHTTPURL(s) {
 				p.errorf(ae.val, "api_url is not an http(s) URL")
 			}
-			n.APIURL = strings.TrimSuffix(s, "/")
+			l.APIURL = strings.TrimSuffix(s, "/")
 		}
 	}
 	return len(p.errs) == errs
@@ -496,9 +551,4 @@ func valueNode(f fields, key string) *yaml.Node {
 		return e.val
 	}
 	return f.node
-}
-
-func isHTTPURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -36,14 +36,15 @@ routes: {critical: [chat, teams]}
 		t.Fatal(err)
 	}
 	chat, teams := c.Notifiers[0], c.Notifiers[1]
-	if chat.Type != "discord" || chat.WebhookURL.Value() != discordHook || chat.APIURL != "http://127.0.0.1:9/api" {
+	if chat.Type != "discord" || chat.Discord.WebhookURL.Value() != discordHook || chat.Discord.APIURL != "http://127.0.0.1:9/api" {
 		t.Errorf("discord = %+v", chat)
 	}
-	if teams.URL.Value() != "https://example.webhook.office.com/webhookb2/x?key=1" || teams.Secret.Value() != "sign-me" ||
-		teams.Headers["Authorization"].Value() != "Bearer ha-t0ken" || teams.BodyTemplate != "{\"text\": {{json .Preview}}}\n" {
+	hook := teams.Webhook
+	if hook.URL.Value() != "https://example.webhook.office.com/webhookb2/x?key=1" || hook.Secret.Value() != "sign-me" ||
+		hook.Headers["Authorization"].Value() != "Bearer ha-t0ken" || hook.BodyTemplate != "{\"text\": {{json .Preview}}}\n" {
 		t.Errorf("webhook = %+v", teams)
 	}
-	dump := fmt.Sprintf("%+v %v", chat, teams)
+	dump := fmt.Sprintf("%+v %v %+v %v", chat, teams, *chat.Discord, *teams.Webhook)
 	for _, secret := range []string{"s3cr3t-T0ken", "sign-me", "ha-t0ken", "key=1"} {
 		if strings.Contains(dump, secret) {
 			t.Errorf("a printed notifier shows %q: %s", secret, dump)

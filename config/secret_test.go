@@ -36,7 +36,7 @@ control:
   http: 127.0.0.1:8765
   token: `+leak+`-control-0123456789
 `)
-	if !strings.Contains(c.Notifiers[0].WebhookURL.Value(), leak) || c.Control.Token.Value() != leak+"-control-0123456789" {
+	if !strings.Contains(c.Notifiers[0].Slack.WebhookURL.Value(), leak) || c.Control.Token.Value() != leak+"-control-0123456789" {
 		t.Fatal("Value() must return the real secret")
 	}
 	var outputs []string
@@ -158,13 +158,13 @@ control:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Notifiers[0].WebhookURL.Value(); got != "https://hooks.slack.com/services/T/B/beside" {
+	if got := c.Notifiers[0].Slack.WebhookURL.Value(); got != "https://hooks.slack.com/services/T/B/beside" {
 		t.Errorf("relative _file: %q", got)
 	}
-	if got := c.Notifiers[1].Password.Value(); got != "from-systemd" {
+	if got := c.Notifiers[1].Email.Password.Value(); got != "from-systemd" {
 		t.Errorf("a bare name should come from $CREDENTIALS_DIRECTORY first: %q", got)
 	}
-	if got := c.Notifiers[2].Token.Value(); got != "absolute" {
+	if got := c.Notifiers[2].Ntfy.Token.Value(); got != "absolute" {
 		t.Errorf("absolute _file: %q", got)
 	}
 	if got := c.Control.Token.Value(); got != "control-token-from-systemd-credentials" {
@@ -181,7 +181,7 @@ control:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Notifiers[1].Password.Value(); got != "beside-the-config" {
+	if got := c.Notifiers[1].Email.Password.Value(); got != "beside-the-config" {
 		t.Errorf("without $CREDENTIALS_DIRECTORY a bare name is beside the config: %q", got)
 	}
 

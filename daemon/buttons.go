@@ -15,11 +15,11 @@ import (
 func (d *Daemon) startButtons(ctx context.Context, wg *sync.WaitGroup) {
 	cfg := d.engine.Config()
 	for _, n := range cfg.Notifiers {
-		if n.Type != "slack" || n.AppToken.IsZero() {
+		if n.Slack == nil || n.Slack.AppToken.IsZero() {
 			continue
 		}
 		buttons, err := slack.NewInteractions(slack.InteractOptions{
-			Name: n.Name, AppToken: n.AppToken.Value(), BotToken: n.Token.Value(), APIURL: n.APIURL,
+			Name: n.Name, AppToken: n.Slack.AppToken.Value(), BotToken: n.Slack.Token.Value(), APIURL: n.Slack.APIURL,
 			Language: cfg.Language, Location: cfg.Timezone, Log: d.log, Recorder: d.local,
 		})
 		if err != nil {

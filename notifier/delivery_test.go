@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-smtp"
 	slackapi "github.com/slack-go/slack/slacktest"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/email"
 	"github.com/roomwatch/roomwatch/notifier/internal/smtptest"
@@ -88,25 +89,16 @@ func (h *scriptedHook) count() int {
 
 func hookNotifier(t *testing.T, h *scriptedHook, timeout time.Duration) *slack.Notifier {
 	t.Helper()
-	n, err := slack.New(slack.Options{Name: "phone", WebhookURL: h.URL + hookPath, Timeout: timeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return slack.New(config.SlackConfig{WebhookURL: config.NewSecret(h.URL + hookPath)}, slack.Options{Name: "phone", Timeout: timeout})
 }
 
 func mailNotifier(t *testing.T, srv *smtptest.Server, password string) *email.Notifier {
 	t.Helper()
-	n, err := email.New(email.Options{
-		Name: "mail", Host: srv.Host, Port: srv.Port, TLS: email.StartTLS,
-		Username: "me@example.com", Password: password,
+	return email.New(config.EmailConfig{
+		Host: srv.Host, Port: srv.Port, TLS: email.StartTLS,
+		Username: "me@example.com", Password: config.NewSecret(password),
 		From: "roomwatch@example.com", To: []string{"me@example.com"},
-		Timeout: 5 * time.Second, TLSConfig: srv.ClientTLS,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	}, email.Options{Name: "mail", Timeout: 5 * time.Second, TLSConfig: srv.ClientTLS})
 }
 
 func smtpReject(stage smtptest.Stage, code int, times int) func(smtptest.Stage, int) *smtp.SMTPError {
@@ -225,10 +217,7 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 	gone := httptest.NewServer(http.NotFoundHandler())
 	goneURL := gone.URL + hookPath
 	gone.Close()
-	unreachable, err := slack.New(slack.Options{Name: "gone", WebhookURL: goneURL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	unreachable := slack.New(config.SlackConfig{WebhookURL: config.NewSecret(goneURL)}, slack.Options{Name: "gone"})
 	api := slackapi.NewTestServer(func(c slackapi.Customize) {
 		c.Handle("/chat.postMessage", func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
@@ -236,10 +225,7 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 	})
 	api.Start()
 	t.Cleanup(api.Stop)
-	bot, err := slack.New(slack.Options{Name: "bot", Token: botToken, Channel: "C1", APIURL: api.GetAPIURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bot := slack.New(config.SlackConfig{Token: config.NewSecret(botToken), Channel: "C1", APIURL: api.GetAPIURL()}, slack.Options{Name: "bot"})
 	srv := smtptest.Start(t, smtptest.Options{Username: "me@example.com", Password: "not-" + mailPass})
 
 	retrier := notifier.Retrier{Base: time.Second, Deadline: 4 * time.Second, Sleep: (&sleeps{}).Sleep, Jitter: noJitter}

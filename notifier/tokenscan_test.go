@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier"
@@ -100,18 +101,10 @@ func TestNoPayloadCarriesTheAPIToken(t *testing.T) {
 	smtp := smtptest.Start(t, smtptest.Options{NoTLS: true})
 
 	for _, lang := range []string{"ja", "en"} {
-		nt, err := ntfy.New(ntfy.Options{Server: srv.URL, Topic: "alerts", Token: "ntfy-access-token", Language: lang})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sl, err := slack.New(slack.Options{WebhookURL: srv.URL + "/services/T/B/hook", Language: lang})
-		if err != nil {
-			t.Fatal(err)
-		}
-		em, err := email.New(email.Options{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "rw@example.com", To: []string{"me@example.com"}, Language: lang, Timeout: 5 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
+		nt := ntfy.New(config.NtfyConfig{Server: srv.URL, Topic: "alerts", Token: config.NewSecret("ntfy-access-token")}, ntfy.Options{Language: lang})
+		sl := slack.New(config.SlackConfig{WebhookURL: config.NewSecret(srv.URL + "/services/T/B/hook")}, slack.Options{Language: lang})
+		em := email.New(config.EmailConfig{Host: smtp.Host, Port: smtp.Port, TLS: "none", From: "rw@example.com", To: []string{"me@example.com"}},
+			email.Options{Language: lang, Timeout: 5 * time.Second})
 		for _, kind := range rules.Kinds {
 			a := testalert.Make(kind, rules.Critical, "4012345", "Logo")
 			a.Links, err = control.AlertLinks(signer, publicURL, "4012345", kind, lang, a.Now.Add(links.DefaultTTL))

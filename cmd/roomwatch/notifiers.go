@@ -11,93 +11,13 @@ import (
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
-	"github.com/roomwatch/roomwatch/notifier/console"
-	"github.com/roomwatch/roomwatch/notifier/discord"
-	"github.com/roomwatch/roomwatch/notifier/email"
-	"github.com/roomwatch/roomwatch/notifier/line"
-	"github.com/roomwatch/roomwatch/notifier/ntfy"
-	"github.com/roomwatch/roomwatch/notifier/slack"
-	jsonhook "github.com/roomwatch/roomwatch/notifier/webhook"
+	"github.com/roomwatch/roomwatch/notifier/registry"
 )
-
-// buildNotifiers turns the configuration's notifier entries into backends.
-func buildNotifiers(cfg *config.Config, stdout io.Writer) ([]notifier.Notifier, error) {
-	var out []notifier.Notifier
-	for _, n := range cfg.Notifiers {
-		switch n.Type {
-		case "console":
-			out = append(out, console.New(console.Options{Name: n.Name, Writer: stdout, Language: cfg.Language, Location: cfg.Timezone}))
-		case "slack":
-			s, err := slack.New(slack.Options{
-				Name: n.Name, WebhookURL: n.WebhookURL.Value(), Token: n.Token.Value(), Channel: n.Channel,
-				APIURL: n.APIURL, Timeout: n.Timeout, Language: cfg.Language, Location: cfg.Timezone,
-				Buttons: !n.AppToken.IsZero(),
-			})
-			if err != nil {
-				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
-			}
-			out = append(out, s)
-		case "email":
-			e, err := email.New(email.Options{
-				Name: n.Name, Host: n.Host, Port: n.Port, TLS: n.TLS, Username: n.Username,
-				Password: n.Password.Value(), From: n.From, To: n.To, Timeout: n.Timeout,
-				Language: cfg.Language, Location: cfg.Timezone,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
-			}
-			out = append(out, e)
-		case "ntfy":
-			nt, err := ntfy.New(ntfy.Options{
-				Name: n.Name, Server: n.Server, Topic: n.Topic, Token: n.NtfyToken.Value(), Timeout: n.Timeout,
-				Language: cfg.Language, Location: cfg.Timezone,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
-			}
-			out = append(out, nt)
-		case "line":
-			l, err := line.New(line.Options{
-				Name: n.Name, Token: n.ChannelAccessToken.Value(), To: n.LineTo, APIURL: n.APIURL,
-				Timeout: n.Timeout, Language: cfg.Language, Location: cfg.Timezone,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
-			}
-			out = append(out, l)
-		case "discord":
-			d, err := discord.New(discord.Options{
-				Name: n.Name, WebhookURL: n.WebhookURL.Value(), APIURL: n.APIURL, Timeout: n.Timeout,
-				Language: cfg.Language, Location: cfg.Timezone,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
-			}
-			out = append(out, d)
-		case "webhook":
-			headers := make(map[string]string, len(n.Headers))
-			for name, value := range n.Headers {
-				headers[name] = value.Value()
-			}
-			w, err := jsonhook.New(jsonhook.Options{
-				Name: n.Name, URL: n.URL.Value(), Secret: n.Secret.Value(), Headers: headers,
-				BodyTemplate: n.BodyTemplate, Timeout: n.Timeout, Language: cfg.Language, Location: cfg.Timezone,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("notifier %s: %w", n.Name, err)
-			}
-			out = append(out, w)
-		default:
-			return nil, fmt.Errorf("notifier %s: unknown type %q", n.Name, n.Type)
-		}
-	}
-	return out, nil
-}
 
 // routerFor builds the notifiers and routes of a configuration.
 func routerFor(stdout io.Writer, log *slog.Logger) func(cfg *config.Config) (*notifier.Router, error) {
 	return func(cfg *config.Config) (*notifier.Router, error) {
-		ns, err := buildNotifiers(cfg, stdout)
+		ns, err := registry.BuildAll(cfg, stdout)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +39,7 @@ func (a *app) notifyTestCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ns, err := buildNotifiers(cfg, a.stdout)
+			ns, err := registry.BuildAll(cfg, a.stdout)
 			if err != nil {
 				return err
 			}

@@ -10,16 +10,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/message"
 )
@@ -30,15 +29,9 @@ const DefaultTimeout = 10 * time.Second
 // DefaultAPIURL is the base of Discord's API that webhook posts go to.
 const DefaultAPIURL = "https://discord.com/api/v10"
 
-// Options configures a Discord notifier.
+// Options are a Discord notifier's settings from outside its config entry.
 type Options struct {
-	Name string // notifier name in routes and logs; default "discord"
-	// WebhookURL is the URL Discord shows under Copy Webhook URL,
-	// https://discord.com/api/webhooks/ID/TOKEN; a secret.
-	WebhookURL string
-	// APIURL replaces DefaultAPIURL, keeping the webhook's ID and token:
-	// a test server or a proxy. Empty means Discord's own.
-	APIURL     string
+	Name       string // notifier name in routes and logs; default "discord"
 	Timeout    time.Duration
 	Language   string
 	Location   *time.Location
@@ -55,93 +48,20 @@ type Notifier struct {
 
 var _ notifier.Notifier = (*Notifier)(nil)
 
-// Webhook is what a Discord webhook URL names: the webhook's ID, its token
-// (the secret part) and, for a forum or thread, the thread to post in.
-type Webhook struct {
-	ID, Token, ThreadID string
-}
-
-// webhookHosts are the hosts Discord hands out webhook URLs on.
-var webhookHosts = []string{"discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"}
-
-// webhookPath is the path of a webhook URL, with or without an API version.
-var webhookPath = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([0-9]+)/([A-Za-z0-9_-]+)/?$`)
-
-// ParseWebhookURL checks that raw is a Discord webhook URL
-// (https://discord.com/api/webhooks/ID/TOKEN, optionally ?thread_id=N) and
-// returns its parts. The errors never repeat the URL: it is a credential.
-func ParseWebhookURL(raw string) (Webhook, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return Webhook{}, errors.New("not a valid URL")
-	}
-	switch {
-	case u.Scheme != "https":
-		return Webhook{}, errors.New("a Discord webhook URL starts with https://")
-	case !slices.Contains(webhookHosts, strings.ToLower(u.Host)):
-		return Webhook{}, errors.New("not a Discord webhook URL: the host should be discord.com")
-	case u.User != nil || u.Fragment != "":
-		return Webhook{}, errors.New("a Discord webhook URL has no user name or #fragment")
-	}
-	parts := webhookPath.FindStringSubmatch(u.EscapedPath())
-	if parts == nil {
-		return Webhook{}, errors.New("not a Discord webhook URL: the path should be /api/webhooks/ID/TOKEN (copy it from Integrations → Webhooks)")
-	}
-	w := Webhook{ID: parts[1], Token: parts[2]}
-	query := u.Query()
-	for key, values := range query {
-		if key != "thread_id" || len(values) != 1 || !isDigits(values[0]) {
-			return Webhook{}, errors.New("a Discord webhook URL may only carry ?thread_id=NUMBER")
-		}
-		w.ThreadID = values[0]
-	}
-	return w, nil
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// CheckAPIURL checks an api_url override: an absolute http(s) URL without
-// credentials, query or fragment.
-func CheckAPIURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return errors.New("not a valid URL")
-	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return errors.New("not an http(s) URL")
-	case u.User != nil:
-		return errors.New("credentials do not belong in api_url")
-	case u.RawQuery != "" || u.Fragment != "":
-		return errors.New("api_url must not have a query or fragment")
-	}
-	return nil
-}
-
-// New checks opts and builds a notifier.
-func New(opts Options) (*Notifier, error) {
+// New builds a notifier from settings config has checked. It takes the
+// webhook's ID and token from the URL, which fails only for a URL that did
+// not come through config.
+func New(cfg config.DiscordConfig, opts Options) (*Notifier, error) {
 	if opts.Name == "" {
 		opts.Name = "discord"
 	}
-	hook, err := ParseWebhookURL(opts.WebhookURL)
+	hook, err := config.ParseDiscordWebhookURL(cfg.WebhookURL.Value())
 	if err != nil {
 		return nil, fmt.Errorf("discord %s: webhook URL: %w", opts.Name, err)
 	}
 	base := DefaultAPIURL
-	if opts.APIURL != "" {
-		if err := CheckAPIURL(opts.APIURL); err != nil {
-			return nil, fmt.Errorf("discord %s: api URL: %w", opts.Name, err)
-		}
-		base = strings.TrimRight(opts.APIURL, "/")
+	if cfg.APIURL != "" {
+		base = strings.TrimRight(cfg.APIURL, "/")
 	}
 	// wait=true makes Discord answer once the message exists, so a refusal
 	// comes back as an error instead of vanishing after a 204.
@@ -167,7 +87,7 @@ func New(opts Options) (*Notifier, error) {
 		opts:    opts,
 		postURL: base + "/webhooks/" + hook.ID + "/" + hook.Token + "?" + query.Encode(),
 		client:  client,
-		secrets: []string{opts.WebhookURL, hook.Token},
+		secrets: []string{cfg.WebhookURL.Value(), hook.Token},
 	}, nil
 }
 

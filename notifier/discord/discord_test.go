@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/discord/discordcheck"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
@@ -113,7 +114,7 @@ func checkLimits(raw []byte) []string { return discordcheck.Check(raw) }
 
 func newNotifier(t *testing.T, server *fakeDiscord, lang string) *Notifier {
 	t.Helper()
-	n, err := New(Options{Name: "chat", WebhookURL: hookURL, APIURL: server.URL + "/api/v10",
+	n, err := New(config.DiscordConfig{WebhookURL: config.NewSecret(hookURL), APIURL: server.URL + "/api/v10"}, Options{Name: "chat",
 		Language: lang, Location: testalert.Now.Location(), Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -131,41 +132,6 @@ func recordingRetrier(waits *[]time.Duration) notifier.Retrier {
 		return nil
 	}
 	return r
-}
-
-func TestParseWebhookURL(t *testing.T) {
-	good := map[string]Webhook{
-		hookURL: {ID: hookID, Token: hookToken},
-		"https://discordapp.com/api/webhooks/1/ab":           {ID: "1", Token: "ab"},
-		"https://canary.discord.com/api/v10/webhooks/1/ab/":  {ID: "1", Token: "ab"},
-		"https://discord.com/api/webhooks/1/ab?thread_id=99": {ID: "1", Token: "ab", ThreadID: "99"},
-	}
-	for raw, want := range good {
-		got, err := ParseWebhookURL(raw)
-		if err != nil || got != want {
-			t.Errorf("ParseWebhookURL(%q) = %+v, %v; want %+v", raw, got, err, want)
-		}
-	}
-	bad := []string{
-		"",
-		"http://discord.com/api/webhooks/1/ab",
-		"https://evil.example/api/webhooks/1/ab",
-		"https://discord.com/api/webhooks/abc/ab",
-		"https://discord.com/api/webhooks/1",
-		"https://hooks.slack.com/services/T/B/x",
-		"https://discord.com/api/webhooks/1/ab?wait=false",
-		"https://user:pw@discord.com/api/webhooks/1/ab",
-	}
-	for _, raw := range bad {
-		_, err := ParseWebhookURL(raw)
-		if err == nil {
-			t.Errorf("ParseWebhookURL(%q) accepted", raw)
-			continue
-		}
-		if strings.Contains(err.Error(), "ab") && strings.Contains(raw, "/ab") {
-			t.Errorf("error %q repeats the token", err)
-		}
-	}
 }
 
 func TestSendPostsEmbedsThatPingNobody(t *testing.T) {
@@ -470,7 +436,7 @@ func TestNoticeAndNotifyTest(t *testing.T) {
 // TestGoldenEmbedsJa pins the Discord payload of one alert of each
 // severity in Japanese, action links included.
 func TestGoldenEmbedsJa(t *testing.T) {
-	n, err := New(Options{WebhookURL: hookURL, Language: message.Japanese, Location: testalert.Now.Location()})
+	n, err := New(config.DiscordConfig{WebhookURL: config.NewSecret(hookURL)}, Options{Language: message.Japanese, Location: testalert.Now.Location()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +472,7 @@ func TestGoldenEmbedsJa(t *testing.T) {
 }
 
 func TestTalkRoomURLTooLongToLinkStaysAsText(t *testing.T) {
-	n, err := New(Options{WebhookURL: hookURL, Language: message.Japanese, Location: testalert.Now.Location()})
+	n, err := New(config.DiscordConfig{WebhookURL: config.NewSecret(hookURL)}, Options{Language: message.Japanese, Location: testalert.Now.Location()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,10 +125,10 @@ func (n *Notifier) compose(m notifier.Message) (*mail.Msg, error) {
 		return nil, err
 	}
 	msg := mail.NewMsg()
-	if err := msg.From(n.opts.From); err != nil {
+	if err := msg.From(n.cfg.From); err != nil {
 		return nil, fmt.Errorf("from: %w", err)
 	}
-	if err := msg.To(n.opts.To...); err != nil {
+	if err := msg.To(n.cfg.To...); err != nil {
 		return nil, fmt.Errorf("to: %w", err)
 	}
 	msg.Subject(c.Subject)

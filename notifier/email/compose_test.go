@@ -16,6 +16,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/internal/smtptest"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
@@ -44,7 +45,7 @@ func checkHeaders(t *testing.T, p parsed) {
 
 func TestJapaneseMailOverSMTP(t *testing.T) {
 	srv := smtptest.Start(t, authed())
-	n := newMailer(t, srv, func(o *Options) { o.Language = "ja" })
+	n := newMailer(t, srv, func(_ *config.EmailConfig, o *Options) { o.Language = "ja" })
 	alert := testalert.Make(rules.CancelRisk, rules.Critical, "4012345", "ブログ記事 5本 <b>&</b>")
 	alert.Room.Buyer = "tanaka_k"
 	if _, err := n.Send(context.Background(), notifier.Message{Alerts: []notifier.Alert{alert}}); err != nil {
@@ -203,10 +204,8 @@ func FuzzMail(f *testing.F) {
 			alerts[i] = testalert.Make(kinds[i%len(kinds)], sev, fmt.Sprintf("40%05d", i), title)
 			alerts[i].Room.Buyer = buyer
 		}
-		n, err := New(Options{Host: "smtp.example.com", From: "roomwatch@example.com", To: []string{"me@example.com"}, Language: []string{"ja", "en"}[count%2], Location: testalert.Now.Location()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		n := New(config.EmailConfig{Host: "smtp.example.com", From: "roomwatch@example.com", To: []string{"me@example.com"}},
+			Options{Language: []string{"ja", "en"}[count%2], Location: testalert.Now.Location()})
 		msg, err := n.compose(notifier.Message{Alerts: alerts, Late: count%3 == 0})
 		if err != nil {
 			t.Fatal(err)

@@ -12,13 +12,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	netmail "net/mail"
 	"net/textproto"
 	"time"
 
 	"github.com/wneessen/go-mail"
 	mailsmtp "github.com/wneessen/go-mail/smtp"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 )
 
@@ -32,66 +32,37 @@ const (
 // DefaultTimeout bounds one attempt when Options.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
-// Options configures an email notifier.
+// Options are an email notifier's settings from outside its config entry.
 type Options struct {
 	Name     string // notifier name in routes and logs; default "email"
-	Host     string
-	Port     int    // default 587 for starttls, 465 for tls, 25 for none
-	TLS      string // starttls (default), tls or none
-	Username string
-	Password string // secret
-	From     string
-	To       []string
 	Timeout  time.Duration
 	Language string
 	Location *time.Location
 	// TLSConfig overrides the TLS settings; tests use it to trust their own
-	// server's certificate. ServerName defaults to Host.
+	// server's certificate. ServerName defaults to the host.
 	TLSConfig *tls.Config
 }
 
 // Notifier sends alerts by mail.
 type Notifier struct {
+	cfg  config.EmailConfig
 	opts Options
 }
 
 var _ notifier.Notifier = (*Notifier)(nil)
 
-// New checks opts and builds a notifier.
-func New(opts Options) (*Notifier, error) {
+// New builds a notifier from settings config has checked (the addresses
+// parse, the port and TLS mode are known). A TLS mode or port left empty
+// takes the usual default.
+func New(cfg config.EmailConfig, opts Options) *Notifier {
 	if opts.Name == "" {
 		opts.Name = "email"
 	}
-	fail := func(format string, args ...any) (*Notifier, error) {
-		return nil, fmt.Errorf("email %s: "+format, append([]any{opts.Name}, args...)...)
+	if cfg.TLS == "" {
+		cfg.TLS = StartTLS
 	}
-	if opts.Host == "" {
-		return fail("host is required")
-	}
-	if opts.TLS == "" {
-		opts.TLS = StartTLS
-	}
-	defaultPort := map[string]int{StartTLS: 587, TLS: 465, NoTLS: 25}
-	port, ok := defaultPort[opts.TLS]
-	if !ok {
-		return fail("tls must be starttls, tls or none, not %q", opts.TLS)
-	}
-	if opts.Port == 0 {
-		opts.Port = port
-	}
-	if opts.Port < 1 || opts.Port > 65535 {
-		return fail("port %d is out of range", opts.Port)
-	}
-	if _, err := netmail.ParseAddress(opts.From); err != nil {
-		return fail("from %q: %w", opts.From, err)
-	}
-	if len(opts.To) == 0 {
-		return fail("at least one recipient (to) is required")
-	}
-	for _, to := range opts.To {
-		if _, err := netmail.ParseAddress(to); err != nil {
-			return fail("to %q: %w", to, err)
-		}
+	if cfg.Port == 0 {
+		cfg.Port = map[string]int{StartTLS: 587, TLS: 465, NoTLS: 25}[cfg.TLS]
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -104,10 +75,10 @@ func New(opts Options) (*Notifier, error) {
 		tlsConfig = opts.TLSConfig.Clone()
 	}
 	if tlsConfig.ServerName == "" {
-		tlsConfig.ServerName = opts.Host
+		tlsConfig.ServerName = cfg.Host
 	}
 	opts.TLSConfig = tlsConfig
-	return &Notifier{opts: opts}, nil
+	return &Notifier{cfg: cfg, opts: opts}
 }
 
 // Name is the notifier's name in routes and logs.
@@ -117,11 +88,11 @@ func (n *Notifier) Name() string { return n.opts.Name }
 func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 	msg, err := n.compose(m)
 	if err != nil {
-		return false, notifier.Redact(fmt.Errorf("email: %w", err), n.opts.Password)
+		return false, notifier.Redact(fmt.Errorf("email: %w", err), n.cfg.Password.Value())
 	}
 	client, err := n.client()
 	if err != nil {
-		return false, notifier.Redact(fmt.Errorf("email: %w", err), n.opts.Password)
+		return false, notifier.Redact(fmt.Errorf("email: %w", err), n.cfg.Password.Value())
 	}
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
 	defer cancel()
@@ -129,7 +100,7 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 		if reply := replyOf(err); reply != nil {
 			err = reply
 		}
-		return retryable(err), notifier.Redact(fmt.Errorf("email via %s:%d: %w", n.opts.Host, n.opts.Port, err), n.opts.Password)
+		return retryable(err), notifier.Redact(fmt.Errorf("email via %s:%d: %w", n.cfg.Host, n.cfg.Port, err), n.cfg.Password.Value())
 	}
 	return false, nil
 }
@@ -138,11 +109,11 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 // (the negotiated auth mechanism) that should not leak between attempts.
 func (n *Notifier) client() (*mail.Client, error) {
 	options := []mail.Option{
-		mail.WithPort(n.opts.Port),
+		mail.WithPort(n.cfg.Port),
 		mail.WithTimeout(n.opts.Timeout),
 		mail.WithTLSConfig(n.opts.TLSConfig),
 	}
-	switch n.opts.TLS {
+	switch n.cfg.TLS {
 	case TLS:
 		options = append(options, mail.WithSSL())
 	case NoTLS:
@@ -150,13 +121,13 @@ func (n *Notifier) client() (*mail.Client, error) {
 	default:
 		options = append(options, mail.WithTLSPolicy(mail.TLSMandatory))
 	}
-	if n.opts.Username != "" {
+	if n.cfg.Username != "" {
 		options = append(options,
 			mail.WithOpportunisticSMTPAuth(mail.SMTPAuthPlain, mail.SMTPAuthLogin),
-			mail.WithUsername(n.opts.Username),
-			mail.WithPassword(n.opts.Password))
+			mail.WithUsername(n.cfg.Username),
+			mail.WithPassword(n.cfg.Password.Value()))
 	}
-	return mail.NewClient(n.opts.Host, options...)
+	return mail.NewClient(n.cfg.Host, options...)
 }
 
 // retryable: SMTP 4xx replies and connection trouble are temporary; 5xx

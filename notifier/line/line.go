@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/message"
 )
@@ -26,17 +27,9 @@ import (
 // DefaultTimeout bounds one attempt when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
-// Options configures a LINE notifier.
+// Options are a LINE notifier's settings from outside its config entry.
 type Options struct {
-	Name string // notifier name in routes and logs; default "line"
-	// Token is the channel access token of the Messaging API channel; a
-	// secret.
-	Token string
-	// To is the seller's user ID ("U" and 32 hex digits) to push to.
-	To string
-	// APIURL is the API base ("https://api.line.me" when empty); tests
-	// point it at a local server.
-	APIURL     string
+	Name       string // notifier name in routes and logs; default "line"
 	Timeout    time.Duration
 	Language   string
 	Location   *time.Location
@@ -45,7 +38,13 @@ type Options struct {
 
 // Notifier pushes alerts to one LINE user.
 type Notifier struct {
-	opts   Options
+	opts Options
+	// token is the channel access token of the Messaging API channel; a
+	// secret. to is the seller's user ID ("U" and 32 hex digits).
+	token, to string
+	// apiURL is the API base ("https://api.line.me" when empty); tests
+	// point it at a local server.
+	apiURL string
 	client *http.Client
 }
 
@@ -54,22 +53,11 @@ var (
 	_ notifier.Splitter = (*Notifier)(nil)
 )
 
-// New checks opts and builds a notifier.
-func New(opts Options) (*Notifier, error) {
+// New builds a notifier from settings config has checked (a token on one
+// line, a user ID of the right shape, an http(s) api_url).
+func New(cfg config.LineConfig, opts Options) *Notifier {
 	if opts.Name == "" {
 		opts.Name = "line"
-	}
-	if opts.Token == "" {
-		return nil, fmt.Errorf("line %s: a channel access token is required", opts.Name)
-	}
-	if opts.To == "" {
-		return nil, fmt.Errorf("line %s: the user ID to push to is required", opts.Name)
-	}
-	if opts.APIURL != "" {
-		// Fail here, not at the first alert, if the SDK cannot use it.
-		if _, err := messaging_api.NewMessagingApiAPI(opts.Token, messaging_api.WithEndpoint(opts.APIURL)); err != nil {
-			return nil, fmt.Errorf("line %s: api_url: %w", opts.Name, notifier.Redact(err, opts.Token))
-		}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -77,11 +65,11 @@ func New(opts Options) (*Notifier, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	n := &Notifier{opts: opts, client: opts.HTTPClient}
+	n := &Notifier{opts: opts, token: cfg.ChannelAccessToken.Value(), to: cfg.To, apiURL: cfg.APIURL, client: opts.HTTPClient}
 	if n.client == nil {
 		n.client = &http.Client{}
 	}
-	return n, nil
+	return n
 }
 
 // Name is the notifier's name in routes and logs.
@@ -151,7 +139,7 @@ var retryKeySpace = uuid.MustParse("5d0c4c1e-52a4-4b7e-9d3a-6c8e0b1f7a21")
 // A test message also keys on its instant, so each notify-test arrives.
 func (n *Notifier) retryKey(m notifier.Message) string {
 	var b strings.Builder
-	b.WriteString(n.opts.To)
+	b.WriteString(n.to)
 	fmt.Fprintf(&b, "\x00late=%t test=%t", m.Late, m.Test)
 	if nt := m.Notice; nt != nil {
 		fmt.Fprintf(&b, "\x00notice\x00%s\x00%s", nt.Severity, nt.Title)
@@ -189,16 +177,16 @@ func (n *Notifier) post(ctx context.Context, p push) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
 	defer cancel()
 	options := []messaging_api.MessagingApiAPIOption{messaging_api.WithHTTPClient(n.client)}
-	if n.opts.APIURL != "" {
-		options = append(options, messaging_api.WithEndpoint(n.opts.APIURL))
+	if n.apiURL != "" {
+		options = append(options, messaging_api.WithEndpoint(n.apiURL))
 	}
-	api, err := messaging_api.NewMessagingApiAPI(n.opts.Token, options...)
+	api, err := messaging_api.NewMessagingApiAPI(n.token, options...)
 	if err != nil {
-		return false, notifier.Redact(fmt.Errorf("line push: %w", err), n.opts.Token)
+		return false, notifier.Redact(fmt.Errorf("line push: %w", err), n.token)
 	}
 	// A client per push: WithContext sets the context on the client itself.
 	res, _, err := api.WithContext(ctx).PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{
-		To:       n.opts.To,
+		To:       n.to,
 		Messages: p.messages,
 	}, p.key)
 	if res == nil {
@@ -208,7 +196,7 @@ func (n *Notifier) post(ctx context.Context, p push) (bool, error) {
 		// Timeouts, refused or reset connections, DNS hiccups: the
 		// network may come back, and the retry key makes a retry of a
 		// push LINE did take harmless.
-		return true, notifier.Redact(fmt.Errorf("line push: %w", err), n.opts.Token)
+		return true, notifier.Redact(fmt.Errorf("line push: %w", err), n.token)
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, maxErrorBody))
@@ -219,7 +207,7 @@ func (n *Notifier) post(ctx context.Context, p push) (bool, error) {
 	}
 	apiErr := newAPIError(res, body)
 	retry, classified := classify(apiErr, res.Header)
-	return retry, notifier.Redact(fmt.Errorf("line push: %w", classified), n.opts.Token)
+	return retry, notifier.Redact(fmt.Errorf("line push: %w", classified), n.token)
 }
 
 // APIError is LINE's refusal of a push: the HTTP status and LINE's message

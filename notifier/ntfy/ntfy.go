@@ -10,28 +10,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 )
 
 // DefaultTimeout bounds one attempt when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
-// Options configures an ntfy notifier.
+// Options are an ntfy notifier's settings from outside its config entry.
 type Options struct {
 	Name       string // notifier name in routes and logs; default "ntfy"
-	Server     string // base URL, e.g. https://ntfy.example.com
-	Topic      string
-	Token      string // access token sent as a bearer token; secret, optional
 	Timeout    time.Duration
 	Language   string
 	Location   *time.Location
@@ -41,6 +37,8 @@ type Options struct {
 // Notifier publishes alerts to one ntfy topic.
 type Notifier struct {
 	opts       Options
+	topic      string
+	token      string // access token sent as a bearer token; secret, optional
 	publishURL string
 	client     *http.Client
 	secrets    []string
@@ -48,24 +46,11 @@ type Notifier struct {
 
 var _ notifier.Notifier = (*Notifier)(nil)
 
-// topicPattern is the topic syntax ntfy accepts; checking it here turns a
-// typo into a config error instead of a 400 at the first alert.
-var topicPattern = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
-
-// New checks opts and builds a notifier.
-func New(opts Options) (*Notifier, error) {
+// New builds a notifier from settings config has checked (an http(s)
+// server without credentials or query, a topic ntfy accepts).
+func New(cfg config.NtfyConfig, opts Options) *Notifier {
 	if opts.Name == "" {
 		opts.Name = "ntfy"
-	}
-	fail := func(format string, args ...any) (*Notifier, error) {
-		return nil, fmt.Errorf("ntfy %s: "+format, append([]any{opts.Name}, args...)...)
-	}
-	server, err := baseURL(opts.Server)
-	if err != nil {
-		return fail("server: %w", err)
-	}
-	if !topicPattern.MatchString(opts.Topic) {
-		return fail("topic %q must be 1 to 64 letters, digits, '-' or '_'", opts.Topic)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -83,35 +68,12 @@ func New(opts Options) (*Notifier, error) {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Notifier{
 		opts:       opts,
-		publishURL: server + "/",
+		topic:      cfg.Topic,
+		token:      cfg.Token.Value(),
+		publishURL: strings.TrimRight(cfg.Server, "/") + "/",
 		client:     client,
-		secrets:    []string{opts.Token},
-	}, nil
-}
-
-// baseURL checks that raw is an absolute http(s) URL without credentials,
-// query or fragment, and returns it without a trailing slash so paths can be
-// appended.
-func baseURL(raw string) (string, error) {
-	if raw == "" {
-		return "", errors.New("a URL is required")
+		secrets:    []string{cfg.Token.Value()},
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// The parse error quotes the input, which may hold credentials.
-		return "", errors.New("not a valid URL")
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "", fmt.Errorf("%q must start with http:// or https://", u.Redacted())
-	case u.Host == "":
-		return "", fmt.Errorf("%q has no host", u.Redacted())
-	case u.User != nil:
-		return "", errors.New("credentials do not belong in the URL; use the token")
-	case u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("%q must not have a query or fragment", u.Redacted())
-	}
-	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // Name is the notifier's name in routes and logs.
@@ -144,8 +106,8 @@ func (n *Notifier) publish(ctx context.Context, p publication) (bool, error) {
 		return false, notifier.Redact(fmt.Errorf("ntfy: %w", err), n.secrets...)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if n.opts.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+n.opts.Token)
+	if n.token != "" {
+		req.Header.Set("Authorization", "Bearer "+n.token)
 	}
 	resp, detail, err := notifier.Do(n.client, req, maxErrorBody)
 	if err != nil {

@@ -67,7 +67,7 @@ func (n *Notifier) publication(m notifier.Message, r message.Rendered) publicati
 		sev = rules.Info
 	}
 	p := publication{
-		Topic:    n.opts.Topic,
+		Topic:    n.topic,
 		Title:    message.Shorten(r.Preview, maxTitleRunes),
 		Message:  body(m, r),
 		Priority: priorities[sev],

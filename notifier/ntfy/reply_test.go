@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
 	"github.com/roomwatch/roomwatch/notifier/message"
@@ -14,7 +15,7 @@ import (
 // text to paste, whole, within ntfy's limits.
 func TestCheckInCarriesItsReadyToSendText(t *testing.T) {
 	for _, lang := range []string{"ja", "en"} {
-		n := newNotifier(t, Options{Server: "https://ntfy.sh", Language: lang})
+		n := newNotifier(t, config.NtfyConfig{Server: "https://ntfy.sh"}, Options{Language: lang})
 		a := testalert.Make(rules.SendTerms, rules.Warning, "4012345", "ブログ記事 5本 🎉")
 		m := notifier.Message{Alerts: []notifier.Alert{a}}
 		parts := n.Split(m)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
 	"github.com/roomwatch/roomwatch/rules"
@@ -11,7 +12,7 @@ import (
 
 func TestClickOpensTheRoomPage(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{Server: srv.URL, Language: "ja"})
+	n := newNotifier(t, config.NtfyConfig{Server: srv.URL}, Options{Language: "ja"})
 	alert := testalert.Make(rules.CheckIn, rules.Warning, "4012345", "ロゴ")
 	alert.RoomPage = "https://pi.example.ts.net/rooms/4012345"
 	send(t, n, notifier.Message{Alerts: []notifier.Alert{alert}})

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
 	"github.com/roomwatch/roomwatch/notifier/message"
@@ -93,7 +94,7 @@ func checkSplit(t *testing.T, n *Notifier, m notifier.Message, parts []notifier.
 func TestSplitKeepsEveryAlertWhole(t *testing.T) {
 	for _, lang := range []string{"ja", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			n := newNotifier(t, Options{Server: "https://ntfy.sh", Language: lang})
+			n := newNotifier(t, config.NtfyConfig{Server: "https://ntfy.sh"}, Options{Language: lang})
 			m := notifier.Message{Alerts: catchUp(40, "ブログ記事 5本", "tanaka"), Late: true}
 			parts := n.Split(m)
 			if len(parts) < 2 {
@@ -106,7 +107,7 @@ func TestSplitKeepsEveryAlertWhole(t *testing.T) {
 }
 
 func TestSplitLeavesAFittingMessageAlone(t *testing.T) {
-	n := newNotifier(t, Options{Server: "https://ntfy.sh", Language: "ja"})
+	n := newNotifier(t, config.NtfyConfig{Server: "https://ntfy.sh"}, Options{Language: "ja"})
 	m := notifier.Message{Alerts: catchUp(2, "ロゴ", "tanaka")}
 	parts := n.Split(m)
 	if len(parts) != 1 || len(parts[0].Alerts) != 2 {
@@ -148,10 +149,7 @@ func FuzzSplit(f *testing.F) {
 		if japanese {
 			lang = "ja"
 		}
-		n, err := New(Options{Server: "https://ntfy.sh", Topic: topic, Language: lang, Location: testalert.Now.Location()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		n := New(config.NtfyConfig{Server: "https://ntfy.sh", Topic: topic}, Options{Language: lang, Location: testalert.Now.Location()})
 		m := notifier.Message{Alerts: catchUp(1+int(count)%120, title, buyer), Late: count%2 == 0}
 		checkSplit(t, n, m, n.Split(m))
 	})
@@ -161,7 +159,7 @@ func FuzzSplit(f *testing.F) {
 // a notification still goes out, within the limits, named in its title.
 func TestFitShedsWhatOneAlertCannotKeep(t *testing.T) {
 	srv := newServer(t)
-	n := newNotifier(t, Options{Server: srv.URL, Language: "en"})
+	n := newNotifier(t, config.NtfyConfig{Server: srv.URL}, Options{Language: "en"})
 	a := testalert.WithLinks(testalert.Make(rules.CancelRisk, rules.Critical, "4012345", "Logo"), "en")
 	a.Room.URL = "https://coconala.com/talkrooms/4012345?" + strings.Repeat("x", 9000)
 	send(t, n, notifier.Message{Alerts: []notifier.Alert{a}})
@@ -196,7 +194,7 @@ func TestRefusalCarriesNtfyWords(t *testing.T) {
 		status: http.StatusForbidden,
 		body:   `{"code":40301,"http":403,"error":"forbidden","link":"https://ntfy.sh/docs/publish/#access-control"}` + "\n",
 	})
-	n := newNotifier(t, Options{Name: "phone", Server: srv.URL, Token: token})
+	n := newNotifier(t, config.NtfyConfig{Server: srv.URL, Token: config.NewSecret(token)}, Options{Name: "phone"})
 	var logged bytes.Buffer
 	router := notifier.NewRouter([]notifier.Notifier{n}, nil, noWait(), slog.New(slog.NewTextHandler(&logged, nil)))
 	results := router.Dispatch(context.Background(), []notifier.Alert{testalert.Make(rules.CheckIn, rules.Warning, "4012345", "Logo")}, false)
@@ -213,7 +211,7 @@ func TestRefusalCarriesNtfyWords(t *testing.T) {
 	}
 
 	srv = newServer(t, reply{status: http.StatusBadRequest, body: `{"code":40009,"http":400,"error":"invalid request: topic invalid"}`})
-	n = newNotifier(t, Options{Server: srv.URL})
+	n = newNotifier(t, config.NtfyConfig{Server: srv.URL}, Options{})
 	_, err := n.Send(context.Background(), notifier.Message{Alerts: []notifier.Alert{testalert.Make(rules.CheckIn, rules.Warning, "4012345", "Logo")}})
 	var refused *ServerError
 	if !errors.As(err, &refused) {

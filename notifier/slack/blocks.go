@@ -76,7 +76,7 @@ func alertsPerMessage(buttons bool) int {
 // Split cuts m into messages that each fit Slack's limits, most urgent
 // alerts in the first: every alert is in exactly one part, shown whole.
 func (n *Notifier) Split(m notifier.Message) []notifier.Message {
-	return split(m, n.opts.Buttons)
+	return split(m, n.buttons)
 }
 
 func split(m notifier.Message, buttons bool) []notifier.Message {

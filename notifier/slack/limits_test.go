@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
 	"github.com/roomwatch/roomwatch/notifier/slack/slackcheck"
@@ -280,10 +281,7 @@ func TestWebAPIRefusalCarriesSlacksReason(t *testing.T) {
 	})
 	server.Start()
 	t.Cleanup(server.Stop)
-	n, err := New(Options{Token: token, Channel: "C1", APIURL: server.GetAPIURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := New(config.SlackConfig{Token: config.NewSecret(token), Channel: "C1", APIURL: server.GetAPIURL()}, Options{})
 	retry, err := n.Send(context.Background(), notifier.Message{Alerts: []notifier.Alert{hostileAlert()}})
 	if err == nil || retry {
 		t.Fatalf("Send = %v, %v", retry, err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/message"
 )
@@ -25,46 +26,36 @@ import (
 // DefaultTimeout bounds one attempt when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
-// Options configures a Slack notifier: either WebhookURL, or Token and Channel.
+// Options are a Slack notifier's settings from outside its config entry.
 type Options struct {
 	Name       string // notifier name in routes and logs; default "slack"
-	WebhookURL string // secret
-	Token      string // bot token, secret
-	Channel    string
-	APIURL     string // Web API base URL; empty means Slack's own
 	Timeout    time.Duration
 	Language   string
 	Location   *time.Location
 	HTTPClient *http.Client
-	// Buttons adds "I sent a message", "Delivered" and "Snooze 2h" buttons
-	// to each alert; they need an app that receives interactions.
-	Buttons bool
 }
 
 // Notifier sends alerts to Slack.
 type Notifier struct {
-	opts    Options
-	api     *slack.Client // nil in webhook mode
+	opts       Options
+	webhookURL string        // secret; used when api is nil
+	channel    string        // where the Web API posts
+	api        *slack.Client // nil in webhook mode
+	// buttons adds "I sent a message", "Delivered" and "Snooze 2h" buttons
+	// to each alert: an app token means an app receives the presses.
+	buttons bool
 	client  *http.Client
 	secrets []string
 }
 
 var _ notifier.Notifier = (*Notifier)(nil)
 
-// New checks opts and builds a notifier.
-func New(opts Options) (*Notifier, error) {
+// New builds a notifier from settings config has checked: the Web API
+// when a bot token is set (config requires its channel), else the
+// incoming webhook.
+func New(cfg config.SlackConfig, opts Options) *Notifier {
 	if opts.Name == "" {
 		opts.Name = "slack"
-	}
-	webhook := opts.WebhookURL != ""
-	api := opts.Token != "" || opts.Channel != ""
-	switch {
-	case webhook && api:
-		return nil, fmt.Errorf("slack %s: set either a webhook URL or a token and channel, not both", opts.Name)
-	case !webhook && !api:
-		return nil, fmt.Errorf("slack %s: a webhook URL, or a token and channel, is required", opts.Name)
-	case api && (opts.Token == "" || opts.Channel == ""):
-		return nil, fmt.Errorf("slack %s: the Web API needs both a token and a channel", opts.Name)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -73,17 +64,20 @@ func New(opts Options) (*Notifier, error) {
 		opts.Location = time.UTC
 	}
 	n := &Notifier{
-		opts:    opts,
-		client:  opts.HTTPClient,
-		secrets: []string{opts.WebhookURL, opts.Token},
+		opts:       opts,
+		webhookURL: cfg.WebhookURL.Value(),
+		channel:    cfg.Channel,
+		buttons:    !cfg.AppToken.IsZero(),
+		client:     opts.HTTPClient,
+		secrets:    []string{cfg.WebhookURL.Value(), cfg.Token.Value()},
 	}
 	if n.client == nil {
 		n.client = &http.Client{}
 	}
-	if api {
-		n.api = webAPI(opts.Token, opts.APIURL, n.client)
+	if !cfg.Token.IsZero() {
+		n.api = webAPI(cfg.Token.Value(), cfg.APIURL, n.client)
 	}
-	return n, nil
+	return n
 }
 
 // webAPI is a Web API client with the bot token, pointed at apiURL when set
@@ -117,7 +111,7 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 
 // post sends one message that fits Slack's limits.
 func (n *Notifier) post(ctx context.Context, m notifier.Message) (bool, error) {
-	fallback, blocks := payload(m, n.opts.Language, n.opts.Location, n.opts.Buttons)
+	fallback, blocks := payload(m, n.opts.Language, n.opts.Location, n.buttons)
 
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
 	defer cancel()
@@ -131,7 +125,7 @@ func (n *Notifier) post(ctx context.Context, m notifier.Message) (bool, error) {
 		})
 	} else {
 		via = "chat.postMessage"
-		_, _, err = n.api.PostMessageContext(ctx, n.opts.Channel,
+		_, _, err = n.api.PostMessageContext(ctx, n.channel,
 			slack.MsgOptionText(fallback, false),
 			slack.MsgOptionBlocks(blocks...),
 		)
@@ -151,7 +145,7 @@ func (n *Notifier) postWebhook(ctx context.Context, msg *slack.WebhookMessage) e
 	if err != nil {
 		return fmt.Errorf("encoding the payload: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.opts.WebhookURL, bytes.NewReader(raw))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.webhookURL, bytes.NewReader(raw))
 	if err != nil {
 		return fmt.Errorf("building the request: %w", err)
 	}

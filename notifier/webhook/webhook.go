@@ -1,7 +1,7 @@
 // Package webhook delivers alerts as JSON POSTs to any URL: Microsoft Teams,
 // Mattermost, Google Chat, Home Assistant, or a script of the seller's own.
 // Each alert is one POST (Split makes one message per alert, most urgent
-// first), with the documented default body (Payload) or a body written by a
+// first), with the documented default body (body.Payload) or a body written by a
 // Go text/template, extra headers, and an HMAC-SHA256 signature when a
 // secret is set.
 package webhook
@@ -13,54 +13,39 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"text/template"
 	"time"
 
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/message"
+	"github.com/roomwatch/roomwatch/notifier/webhook/body"
 )
 
 // DefaultTimeout bounds one attempt when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
-// MaxBody caps one POST's body. A default body is a few kilobytes at most
-// (room text is shortened first); a template that writes more is refused by
-// check, and at send time, rather than sent to a service that would cut or
-// refuse it (Teams and Google Chat take about 28–32 KB).
-const MaxBody = 64 << 10
+// MaxBody caps one POST's body; see body.MaxBody.
+const MaxBody = body.MaxBody
 
-// The headers a signed POST carries. The signature is HMAC-SHA256 over the
-// exact body bytes, keyed with the secret, in hex; the timestamp is the
-// send time in Unix seconds, and the default body carries the same instant
-// as sent_at, so a receiver can refuse an old body replayed.
+// The headers a signed POST carries; see body.SignatureHeader.
 const (
-	SignatureHeader = "X-Roomwatch-Signature"
-	TimestampHeader = "X-Roomwatch-Timestamp"
+	SignatureHeader = body.SignatureHeader
+	TimestampHeader = body.TimestampHeader
 )
 
-// Options configures a webhook notifier.
+// Options are a webhook notifier's settings from outside its config entry.
 type Options struct {
-	Name string // notifier name in routes and logs; default "webhook"
-	URL  string // where to POST; a secret, as such URLs often carry a key
-	// Secret, when set, signs every body (SignatureHeader).
-	Secret string
-	// Headers are sent with every POST; their values are kept out of
-	// errors, as they often carry a token.
-	Headers map[string]string
-	// BodyTemplate, when set, writes the body from a Payload; see Compile.
-	BodyTemplate string
-	Timeout      time.Duration
-	Language     string
-	Location     *time.Location
-	HTTPClient   *http.Client
+	Name       string // notifier name in routes and logs; default "webhook"
+	Timeout    time.Duration
+	Language   string
+	Location   *time.Location
+	HTTPClient *http.Client
 	// Now stamps sent_at and the timestamp header; tests fix it.
 	Now func() time.Time
 }
@@ -68,6 +53,9 @@ type Options struct {
 // Notifier POSTs alerts to one URL.
 type Notifier struct {
 	opts     Options
+	url      string
+	secret   string // signs every body when set
+	headers  map[string]string
 	template *template.Template // nil: the default body
 	json     bool               // the body is JSON (Content-Type not overridden)
 	client   *http.Client
@@ -76,39 +64,32 @@ type Notifier struct {
 
 var _ notifier.Notifier = (*Notifier)(nil)
 
-// New checks opts and builds a notifier.
-func New(opts Options) (*Notifier, error) {
+// New builds a notifier from settings config has checked. The body
+// template is compiled again here (config keeps none), and fails only for
+// settings that did not come through config.
+func New(cfg config.WebhookConfig, opts Options) (*Notifier, error) {
 	if opts.Name == "" {
 		opts.Name = "webhook"
 	}
-	fail := func(format string, args ...any) (*Notifier, error) {
-		return nil, fmt.Errorf("webhook %s: "+format, append([]any{opts.Name}, args...)...)
-	}
-	if err := CheckURL(opts.URL); err != nil {
-		return fail("url: %w", err)
-	}
-	for _, name := range slices.Sorted(maps.Keys(opts.Headers)) {
-		if err := CheckHeader(name, opts.Headers[name]); err != nil {
-			return fail("headers: %w", err)
-		}
-	}
-	n := &Notifier{opts: opts, json: IsJSON(opts.Headers)}
-	if opts.BodyTemplate != "" {
-		t, err := Compile(opts.BodyTemplate, n.json)
+	n := &Notifier{url: cfg.URL.Value(), secret: cfg.Secret.Value(), headers: cfg.HeaderValues()}
+	n.json = body.IsJSON(n.headers)
+	if cfg.BodyTemplate != "" {
+		t, err := body.Compile(cfg.BodyTemplate, n.json)
 		if err != nil {
-			return fail("body_template: %w", err)
+			return nil, fmt.Errorf("webhook %s: body_template: %w", opts.Name, err)
 		}
 		n.template = t
 	}
-	if n.opts.Timeout <= 0 {
-		n.opts.Timeout = DefaultTimeout
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
 	}
-	if n.opts.Location == nil {
-		n.opts.Location = time.UTC
+	if opts.Location == nil {
+		opts.Location = time.UTC
 	}
-	if n.opts.Now == nil {
-		n.opts.Now = time.Now
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
+	n.opts = opts
 	n.client = &http.Client{}
 	if opts.HTTPClient != nil {
 		copied := *opts.HTTPClient
@@ -117,62 +98,11 @@ func New(opts Options) (*Notifier, error) {
 	// A redirect would turn the POST into a GET that many servers answer
 	// with a 200: the alert would look sent.
 	n.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	n.secrets = []string{opts.URL, opts.Secret}
-	for _, v := range opts.Headers {
+	n.secrets = []string{n.url, n.secret}
+	for _, v := range n.headers {
 		n.secrets = append(n.secrets, v)
 	}
 	return n, nil
-}
-
-// CheckURL checks that raw is an absolute http(s) URL. A query is allowed
-// (Google Chat puts its key there); the errors never repeat the URL.
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case raw == "":
-		return errors.New("a URL is required")
-	case err != nil:
-		return errors.New("not a valid URL")
-	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return errors.New("not an http(s) URL")
-	}
-	return nil
-}
-
-// reservedHeaders are set by roomwatch or by HTTP itself.
-var reservedHeaders = []string{"Host", "Content-Length", "Transfer-Encoding", "Connection", SignatureHeader, TimestampHeader}
-
-// CheckHeader checks one entry of headers: a valid field name roomwatch
-// does not set itself, and a value on one line.
-func CheckHeader(name, value string) error {
-	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
-		return fmt.Errorf("%q is not a header name", name)
-	}
-	canonical := http.CanonicalHeaderKey(name)
-	if slices.Contains(reservedHeaders, canonical) {
-		return fmt.Errorf("%s is set by roomwatch; leave it out", canonical)
-	}
-	if strings.ContainsAny(value, "\r\n\x00") {
-		return fmt.Errorf("the value of %s must be one line", canonical)
-	}
-	return nil
-}
-
-// isTokenChar reports whether r may appear in a header name (RFC 9110 token).
-func isTokenChar(r rune) bool {
-	return r < 0x7f && r > 0x20 && !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
-}
-
-// IsJSON reports whether bodies sent with headers are JSON: yes unless a
-// Content-Type header says otherwise.
-func IsJSON(headers map[string]string) bool {
-	for name, value := range headers {
-		if http.CanonicalHeaderKey(name) == "Content-Type" {
-			media, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(value)), ";")
-			return media == "application/json" || strings.HasSuffix(media, "+json")
-		}
-	}
-	return true
 }
 
 // Name is the notifier's name in routes and logs.
@@ -220,41 +150,38 @@ func (n *Notifier) Send(ctx context.Context, m notifier.Message) (bool, error) {
 // Body is what Send POSTs for a message of one alert (or a notice): the
 // default body or the template's, within MaxBody.
 func (n *Notifier) Body(m notifier.Message) ([]byte, error) {
-	p := NewPayload(m, n.opts.Language, n.opts.Location, n.opts.Now())
-	var body []byte
+	p := body.NewPayload(m, n.opts.Language, n.opts.Location, n.opts.Now())
+	var out []byte
+	var err error
 	if n.template == nil {
-		var err error
-		if body, err = json.Marshal(p); err != nil {
+		if out, err = json.Marshal(p); err != nil {
 			return nil, fmt.Errorf("encode: %w", err)
 		}
-	} else {
-		var err error
-		if body, err = execute(n.template, p, n.json); err != nil {
-			return nil, err
-		}
+	} else if out, err = body.Execute(n.template, p, n.json); err != nil {
+		return nil, err
 	}
-	if len(body) > MaxBody {
-		return nil, fmt.Errorf("the body is %d bytes, over the %d-byte cap", len(body), MaxBody)
+	if len(out) > MaxBody {
+		return nil, fmt.Errorf("the body is %d bytes, over the %d-byte cap", len(out), MaxBody)
 	}
-	return body, nil
+	return out, nil
 }
 
 // post sends one body.
 func (n *Notifier) post(ctx context.Context, body []byte) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.opts.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
 	if err != nil {
 		return false, notifier.Redact(fmt.Errorf("webhook %s: %w", n.opts.Name, err), n.secrets...)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "roomwatch")
-	for name, value := range n.opts.Headers {
+	for name, value := range n.headers {
 		req.Header.Set(name, value)
 	}
-	if n.opts.Secret != "" {
+	if n.secret != "" {
 		req.Header.Set(TimestampHeader, strconv.FormatInt(n.opts.Now().Unix(), 10))
-		req.Header.Set(SignatureHeader, Sign(n.opts.Secret, body))
+		req.Header.Set(SignatureHeader, Sign(n.secret, body))
 	}
 	resp, detail, err := notifier.Do(n.client, req, maxErrorBody)
 	if err != nil {

@@ -1,12 +1,19 @@
-package webhook
+// Package body is the webhook notifier's contract with its receiver: the
+// default JSON body (Payload), the body templates a seller may write, and
+// the headers a config may add. It is a leaf that config (which checks a
+// template and the headers once, with their place in the file) and the
+// webhook backend (which writes the bodies) both use.
+package body
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -15,6 +22,21 @@ import (
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
+)
+
+// MaxBody caps one POST's body. A default body is a few kilobytes at most
+// (room text is shortened first); a template that writes more is refused by
+// check, and at send time, rather than sent to a service that would cut or
+// refuse it (Teams and Google Chat take about 28–32 KB).
+const MaxBody = 64 << 10
+
+// The headers a signed POST carries. The signature is HMAC-SHA256 over the
+// exact body bytes, keyed with the secret, in hex; the timestamp is the
+// send time in Unix seconds, and the default body carries the same instant
+// as sent_at, so a receiver can refuse an old body replayed.
+const (
+	SignatureHeader = "X-Roomwatch-Signature"
+	TimestampHeader = "X-Roomwatch-Timestamp"
 )
 
 // Payload is the default body of one POST, and what a body_template reads
@@ -158,15 +180,16 @@ func Compile(text string, jsonBody bool) (*template.Template, error) {
 		return nil, templateError(err)
 	}
 	for _, sample := range samples() {
-		if _, err := execute(t, sample, jsonBody); err != nil {
+		if _, err := Execute(t, sample, jsonBody); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
 }
 
-// execute writes p through t and checks the result.
-func execute(t *template.Template, p Payload, jsonBody bool) ([]byte, error) {
+// Execute writes p through t, a template from Compile, and checks the
+// result: within MaxBody and, when the body is JSON, JSON.
+func Execute(t *template.Template, p Payload, jsonBody bool) ([]byte, error) {
 	var b bytes.Buffer
 	if err := t.Execute(&capped{w: &b}, p); err != nil {
 		if errors.Is(err, errTooBig) {
@@ -236,6 +259,9 @@ func templateError(err error) error {
 		col++
 	}
 	msg := strings.TrimPrefix(m[3], `executing "body" at `)
+	// The seller knows the data as webhook.Payload (the README's name), not
+	// by the Go package it lives in.
+	msg = strings.ReplaceAll(msg, "type "+reflect.TypeFor[Payload]().String(), "type webhook.Payload")
 	if strings.Contains(msg, "can't evaluate field") && strings.Contains(msg, "webhook.Payload") {
 		msg += " (a body_template can use " + payloadFields() + ")"
 	}
@@ -266,4 +292,40 @@ func samples() []Payload {
 	notice := NewPayload(notifier.Message{Notice: &message.Notice{Severity: rules.Warning,
 		Title: `Config "rejected"`, Lines: []string{`roomwatch.yaml:3:5: unknown key "x"`}}}, message.English, time.UTC, now)
 	return []Payload{alert, notice}
+}
+
+// reservedHeaders are set by roomwatch or by HTTP itself.
+var reservedHeaders = []string{"Host", "Content-Length", "Transfer-Encoding", "Connection", SignatureHeader, TimestampHeader}
+
+// CheckHeader checks one entry of headers: a valid field name roomwatch
+// does not set itself, and a value on one line.
+func CheckHeader(name, value string) error {
+	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+		return fmt.Errorf("%q is not a header name", name)
+	}
+	canonical := http.CanonicalHeaderKey(name)
+	if slices.Contains(reservedHeaders, canonical) {
+		return fmt.Errorf("%s is set by roomwatch; leave it out", canonical)
+	}
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return fmt.Errorf("the value of %s must be one line", canonical)
+	}
+	return nil
+}
+
+// isTokenChar reports whether r may appear in a header name (RFC 9110 token).
+func isTokenChar(r rune) bool {
+	return r < 0x7f && r > 0x20 && !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+}
+
+// IsJSON reports whether bodies sent with headers are JSON: yes unless a
+// Content-Type header says otherwise.
+func IsJSON(headers map[string]string) bool {
+	for name, value := range headers {
+		if http.CanonicalHeaderKey(name) == "Content-Type" {
+			media, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(value)), ";")
+			return media == "application/json" || strings.HasSuffix(media, "+json")
+		}
+	}
+	return true
 }
