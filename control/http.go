@@ -46,8 +46,9 @@ type HTTPOptions struct {
 	Links *links.Signer
 	// Marks remembers which links were used; required with Links.
 	Marks LinkMarks
-	// Language is the configured language of the link pages, read per
-	// request so a reload changes it; nil is English.
+	// Language is the configured language of the link pages and the
+	// calendar feed, read per request so a reload changes it; nil is
+	// English.
 	Language func() string
 	// Location shows times in the feed's descriptions; nil is UTC.
 	Location *time.Location
@@ -200,7 +201,7 @@ func httpHandler(o HTTPOptions) http.Handler {
 		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "control: this API needs Authorization: Bearer <token>"})
 	}
 	api := serve(o.Service, o.Log, wire{source: SourceHTTP, sources: remoteSources, loc: location(o.Service)})
-	feed := calendar{svc: o.Service, loc: o.Location, now: o.Now, log: o.Log}
+	feed := calendar{svc: o.Service, loc: o.Location, now: o.Now, lang: o.Language, log: o.Log}
 	mux := http.NewServeMux()
 	mux.HandleFunc(pathCalendar, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -275,7 +276,9 @@ type calendar struct {
 	svc Service
 	loc *time.Location
 	now func() time.Time
-	log *slog.Logger
+	// lang is the configured language (HTTPOptions.Language).
+	lang func() string
+	log  *slog.Logger
 }
 
 func (c calendar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -284,7 +287,7 @@ func (c calendar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, c.log)(nil, err)
 		return
 	}
-	body := renderCalendar(rooms, c.now(), c.loc)
+	body := renderCalendar(rooms, c.now(), c.loc, c.lang())
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `inline; filename="roomwatch.ics"`)
 	// The URL carries the token; nothing in between should keep a copy.
@@ -303,8 +306,8 @@ const eventLength = 15 * time.Minute
 const alarmBefore = "-PT3H"
 
 // renderCalendar writes one event per room, alert kind and deadline still
-// ahead of now.
-func renderCalendar(rooms []RoomStatus, now time.Time, loc *time.Location) []byte {
+// ahead of now, its words in lang.
+func renderCalendar(rooms []RoomStatus, now time.Time, loc *time.Location, lang string) []byte {
 	var f icsWriter
 	f.line("BEGIN:VCALENDAR")
 	f.line("VERSION:2.0")
@@ -314,7 +317,6 @@ func renderCalendar(rooms []RoomStatus, now time.Time, loc *time.Location) []byt
 	f.line("X-WR-CALNAME:roomwatch")
 	f.line("REFRESH-INTERVAL;VALUE=DURATION:" + calendarRefresh)
 	f.line("X-PUBLISHED-TTL:" + calendarRefresh)
-	lang := feedLanguage(rooms)
 	stamp := icsTime(now)
 	seen := map[string]bool{}
 	for _, st := range rooms {
@@ -349,23 +351,6 @@ func renderCalendar(rooms []RoomStatus, now time.Time, loc *time.Location) []byt
 	}
 	f.line("END:VCALENDAR")
 	return []byte(f.b.String())
-}
-
-// feedLanguage finds the configured language in the service's own answer:
-// each room's Action is worded in it. The feed thereby follows a reload
-// that changes the language, over the socket as in process.
-func feedLanguage(rooms []RoomStatus) string {
-	for _, st := range rooms {
-		if st.Next == nil || st.Action == "" {
-			continue
-		}
-		for _, lang := range []string{message.Japanese, message.English} {
-			if message.Action(st.Next.Kind, lang) == st.Action {
-				return lang
-			}
-		}
-	}
-	return message.English
 }
 
 // eventUID names an event after what makes an alert: the same deadline

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -409,17 +410,17 @@ func TestCalendarFollowsAMovedDeadline(t *testing.T) {
 		t.Fatal("no check-in event for 4012345")
 		return ""
 	}
-	before := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc)))
+	before := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc, message.English)))
 	if _, err := f.local.Record(context.Background(), EventRequest{Room: "4012345", Event: rules.EventSellerMessage}); err != nil {
 		t.Fatal(err)
 	}
-	after := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc)))
+	after := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc, message.English)))
 	if before == after {
 		t.Error("a moved check-in deadline kept its event UID; calendars would not show the new time")
 	}
 	// Once every deadline has passed, the feed is an empty calendar.
 	f.clock.Advance(400 * 24 * time.Hour)
-	if evs := parseICS(t, string(renderCalendar(rooms(), f.clock.Now(), f.loc))); len(evs) != 0 {
+	if evs := parseICS(t, string(renderCalendar(rooms(), f.clock.Now(), f.loc, message.English))); len(evs) != 0 {
 		t.Errorf("%d events after every deadline passed", len(evs))
 	}
 }
@@ -459,14 +460,52 @@ func TestCalendarSpeaksTheConfiguredLanguage(t *testing.T) {
 	deadline := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	alert := AlertView{Kind: rules.CheckIn, Severity: rules.Warning, Deadline: deadline}
 	for _, lang := range []string{message.Japanese, message.English} {
-		st := RoomStatus{
-			Room: "4012345", Buyer: "tanaka", Alerts: []AlertView{alert}, Next: &alert,
-			Action: message.Action(rules.CheckIn, lang),
+		// The room's own Action is in the other language (or missing):
+		// the feed follows the configuration, not the service's words.
+		other := message.Japanese
+		if lang == message.Japanese {
+			other = message.English
 		}
-		evs := parseICS(t, string(renderCalendar([]RoomStatus{st}, deadline.Add(-time.Hour), time.UTC)))
-		want := message.Action(rules.CheckIn, lang) + " — 4012345 (tanaka)"
-		if len(evs) != 1 || unescapeICS(evs[0]["SUMMARY"][0]) != want {
-			t.Errorf("%s: events %v, want one with SUMMARY %q", lang, evs, want)
+		for _, action := range []string{message.Action(rules.CheckIn, other), ""} {
+			st := RoomStatus{Room: "4012345", Buyer: "tanaka", Alerts: []AlertView{alert}, Next: &alert, Action: action}
+			evs := parseICS(t, string(renderCalendar([]RoomStatus{st}, deadline.Add(-time.Hour), time.UTC, lang)))
+			want := message.Action(rules.CheckIn, lang) + " — 4012345 (tanaka)"
+			if len(evs) != 1 || unescapeICS(evs[0]["SUMMARY"][0]) != want {
+				t.Errorf("%s (room action %q): events %v, want one with SUMMARY %q", lang, action, evs, want)
+			}
+		}
+	}
+}
+
+// TestCalendarFeedFollowsTheLanguageOption serves the feed with a language
+// that changes between fetches, as a reload changes it.
+func TestCalendarFeedFollowsTheLanguageOption(t *testing.T) {
+	f := newFixture(t)
+	var lang atomic.Value // read by the server's goroutines
+	lang.Store(message.Japanese)
+	srv, err := ListenHTTP(HTTPOptions{
+		Control: config.Control{HTTP: "127.0.0.1:0", Token: config.NewSecret(testToken)},
+		Service: f.local, Location: f.loc, Log: quietLog(), Now: f.clock.Now,
+		Language: func() string { return lang.Load().(string) },
+	})
+	if err != nil {
+		t.Fatalf("ListenHTTP: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	feed := "http://" + srv.Addr() + "/calendar.ics?" + url.Values{"token": {testToken}}.Encode()
+	for _, l := range []string{message.Japanese, message.English} {
+		lang.Store(l)
+		var found bool
+		for _, ev := range fetchCalendar(t, feed) {
+			if ev["CATEGORIES"][0] == "critical,cancel-risk" && strings.Contains(ev["SUMMARY"][0], "4012345") {
+				found = true
+				if want := message.Action(rules.CancelRisk, l) + " — 4012345 (tanaka)"; ev["SUMMARY"][0] != want {
+					t.Errorf("%s: SUMMARY = %q, want %q", l, ev["SUMMARY"][0], want)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("%s: no cancel-risk event for 4012345", l)
 		}
 	}
 }

@@ -89,7 +89,7 @@ func (d *Daemon) sendDigest(ctx context.Context, cfg *config.Config, day string,
 	}
 	if lines := ag.lines(now, cfg); len(lines) > 0 {
 		lang := message.Language(cfg.Language)
-		title := fmt.Sprintf(digestWords[lang].title, message.Date(now, time.Time{}, lang, cfg.Timezone))
+		title := fmt.Sprintf(message.For(lang).Digest.Title, message.Date(now, time.Time{}, lang, cfg.Timezone))
 		if err := d.activeRouter().Notice(ctx, rules.Info, title, lines); err != nil {
 			return err
 		}
@@ -183,12 +183,12 @@ func (d *Daemon) agenda(now time.Time) (agenda, error) {
 // first everywhere in roomwatch); none when there is nothing to say.
 func (ag agenda) lines(now time.Time, cfg *config.Config) []string {
 	lang := message.Language(cfg.Language)
-	w := digestWords[lang]
+	w := &message.For(lang).Digest
 	var out []string
 	for _, section := range []struct {
 		heading string
 		list    digestList
-	}{{w.atRisk, ag.atRisk}, {w.upcoming, ag.upcoming}} {
+	}{{w.AtRisk, ag.atRisk}, {w.Upcoming, ag.upcoming}} {
 		if section.list.total == 0 {
 			continue
 		}
@@ -197,7 +197,7 @@ func (ag agenda) lines(now time.Time, cfg *config.Config) []string {
 			out = append(out, digestLine(e, now, cfg.Timezone, lang))
 		}
 		if more := section.list.total - len(section.list.entries); more > 0 {
-			out = append(out, fmt.Sprintf(w.more, more))
+			out = append(out, fmt.Sprintf(w.More, more))
 		}
 	}
 	return out
@@ -206,40 +206,15 @@ func (ag agenda) lines(now time.Time, cfg *config.Config) []string {
 // digestLine is "• Wed 11/25 18:00 (9h 30m left) — check-in — Blog posts
 // (4012345): Send a check-in".
 func digestLine(e digestEntry, now time.Time, loc *time.Location, lang string) string {
-	w := digestWords[lang]
+	w := &message.For(lang).Digest
 	deadline := e.alert.Deadline.In(loc)
 	when := message.Stamp(deadline, time.Time{}, lang, deadline.Location())
 	title := []rune(cmp.Or(e.room.Title, e.room.ID))
 	if len(title) > maxDigestTitle {
 		title = append(title[:maxDigestTitle-1], '…')
 	}
-	return fmt.Sprintf(w.line, when, message.TimeLeft(e.alert.Deadline.Sub(now), lang),
+	return fmt.Sprintf(w.Line, when, message.TimeLeft(e.alert.Deadline.Sub(now), lang),
 		e.alert.Kind, string(title), e.room.ID, message.Action(e.alert.Kind, lang))
-}
-
-type digestWording struct {
-	title    string // date
-	upcoming string
-	atRisk   string
-	line     string // when, time left, kind, title, room, action
-	more     string // count
-}
-
-var digestWords = map[string]digestWording{
-	message.English: {
-		title:    "roomwatch digest for %s",
-		upcoming: "Next 24 hours:",
-		atRisk:   "At risk:",
-		line:     "• %s (%s) — %s — %s (%s): %s",
-		more:     "…and %d more; `roomwatch status` lists every room.",
-	},
-	message.Japanese: {
-		title:    "roomwatch %s の予定",
-		upcoming: "今後24時間の期限：",
-		atRisk:   "要注意のトークルーム：",
-		line:     "• %s（%s）— %s — %s（%s）：%s",
-		more:     "…ほか%d件（すべては `roomwatch status` で確認できます）",
-	},
 }
 
 // digester runs at most one digest send at a time and lets shutdown cut it

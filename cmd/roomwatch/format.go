@@ -19,68 +19,10 @@ import (
 	"github.com/roomwatch/roomwatch/rules"
 )
 
-// words holds the few labels of the terminal output, per language.
-var words = map[string]map[string]string{
-	"en": {
-		"nothing":      "Nothing to send: no alert step is planned.",
-		"room":         "ROOM",
-		"buyer":        "BUYER",
-		"state":        "STATE",
-		"title":        "TITLE",
-		"deadline-col": "DEADLINE",
-		"left":         "LEFT",
-		"todo":         "TO DO",
-		"noroom":       "No rooms are tracked. Add one to the configuration or with `roomwatch add`.",
-		"events":       "Events",
-		"alerts":       "Alerts",
-		"none":         "(none)",
-		"held":         " (held from %s)",
-		"at":           "AT",
-		"severity":     "SEVERITY",
-		"alert":        "ALERT",
-		"step":         "STEP",
-		"nextis":       "most urgent: %s, %s (%s)",
-		"nonext":       "no deadline ahead",
-		// where an event went (printWhere)
-		"where-daemon": "taken by the running daemon%s; store %s",
-		"where-pid":    " (pid %d)",
-		"where-config": " — it runs on %s, not on %s",
-		"where-socket": "taken by the running daemon on %s",
-		"where-store":  "no daemon running: written straight to the store %s",
-	},
-	"ja": {
-		"nothing":      "送信予定の通知はありません。",
-		"room":         "ルーム",
-		"buyer":        "購入者",
-		"state":        "状態",
-		"title":        "タイトル",
-		"deadline-col": "期限",
-		"left":         "残り",
-		"todo":         "やること",
-		"noroom":       "監視中のトークルームはありません。設定ファイルか `roomwatch add` で追加してください。",
-		"events":       "出来事",
-		"alerts":       "通知",
-		"none":         "(なし)",
-		"held":         "（本来 %s）",
-		"at":           "送信",
-		"severity":     "重要度",
-		"alert":        "通知",
-		"step":         "段階",
-		"nextis":       "最優先: %s %s（%s）",
-		"nonext":       "今後の期限はありません",
-		"where-daemon": "稼働中のデーモン%sが受け付けました（ストア %s）",
-		"where-pid":    "（pid %d）",
-		"where-config": "。デーモンの設定は %s で、このコマンドの %s とは別です",
-		"where-socket": "稼働中のデーモン（%s）が受け付けました",
-		"where-store":  "デーモンが動いていないため、ストアに直接書き込みました: %s",
-	},
-}
-
-func word(cfg *config.Config, key string) string {
-	if w, ok := words[cfg.Language][key]; ok {
-		return w
-	}
-	return words["en"][key]
+// cliWords are the headers and labels of the terminal output in the
+// configured language.
+func cliWords(cfg *config.Config) *message.CLIWords {
+	return &message.For(cfg.Language).CLI
 }
 
 // localTime is a moment in the configured zone, to the minute.
@@ -104,23 +46,23 @@ var severityMark = map[rules.Severity]string{
 // Dates show their year only when it is not the year of now.
 func printPlan(w io.Writer, steps []control.PlanStep, cfg *config.Config, now time.Time, tty terminal) {
 	if len(steps) == 0 {
-		fmt.Fprintln(w, word(cfg, "nothing"))
+		fmt.Fprintln(w, cliWords(cfg).Nothing)
 		return
 	}
 	lang := cfg.Language
 	t := table{columns: []column{
-		{header: word(cfg, "at")},
-		{header: word(cfg, "severity")},
-		{header: word(cfg, "room")},
-		{header: word(cfg, "title"), max: 30, min: 8},
-		{header: word(cfg, "alert")},
-		{header: word(cfg, "step")},
-		{header: word(cfg, "deadline-col")},
+		{header: cliWords(cfg).At},
+		{header: cliWords(cfg).Severity},
+		{header: cliWords(cfg).Room},
+		{header: cliWords(cfg).Title, max: 30, min: 8},
+		{header: cliWords(cfg).Alert},
+		{header: cliWords(cfg).Step},
+		{header: cliWords(cfg).Deadline},
 	}}
 	for _, s := range steps {
 		step := message.StepLabel(s.Step, lang)
 		if !s.HeldFrom.IsZero() {
-			step += fmt.Sprintf(word(cfg, "held"), s.HeldFrom.In(cfg.Timezone).Format("15:04"))
+			step += fmt.Sprintf(cliWords(cfg).Held, s.HeldFrom.In(cfg.Timezone).Format("15:04"))
 		}
 		t.add(
 			cell{text: message.Stamp(s.At, now, lang, cfg.Timezone)},
@@ -170,18 +112,18 @@ func terminalOf(w io.Writer) terminal {
 // most urgent first), each with its most urgent alert.
 func printStatus(w io.Writer, rooms []control.RoomStatus, cfg *config.Config, now time.Time, tty terminal) {
 	if len(rooms) == 0 {
-		fmt.Fprintln(w, word(cfg, "noroom"))
+		fmt.Fprintln(w, cliWords(cfg).NoRoom)
 		return
 	}
 	lang := cfg.Language
 	t := table{columns: []column{
-		{header: word(cfg, "room")},
-		{header: word(cfg, "title"), max: 30, min: 8},
-		{header: word(cfg, "buyer"), max: 16, min: 6},
-		{header: word(cfg, "state")},
-		{header: word(cfg, "deadline-col")},
-		{header: word(cfg, "left")},
-		{header: word(cfg, "todo"), min: 14, lastResort: true},
+		{header: cliWords(cfg).Room},
+		{header: cliWords(cfg).Title, max: 30, min: 8},
+		{header: cliWords(cfg).Buyer, max: 16, min: 6},
+		{header: cliWords(cfg).State},
+		{header: cliWords(cfg).Deadline},
+		{header: cliWords(cfg).Left},
+		{header: cliWords(cfg).ToDo, min: 14, lastResort: true},
 	}}
 	for _, r := range rooms {
 		deadline, left, todo := cell{text: "-"}, cell{text: "-"}, cell{text: "-"}
@@ -212,31 +154,31 @@ func orDash(s string) string {
 // printNext prints a room's most urgent alert after an event was recorded.
 func printNext(w io.Writer, st control.RoomStatus, cfg *config.Config) {
 	if st.Next == nil {
-		fmt.Fprintf(w, "%s: %s\n", st.Room, word(cfg, "nonext"))
+		fmt.Fprintf(w, "%s: %s\n", st.Room, cliWords(cfg).NoNext)
 		return
 	}
-	fmt.Fprintf(w, "%s: "+word(cfg, "nextis")+"\n", st.Room, message.KindLabel(st.Next.Kind, cfg.Language),
+	fmt.Fprintf(w, "%s: "+cliWords(cfg).NextIs+"\n", st.Room, message.KindLabel(st.Next.Kind, cfg.Language),
 		message.Stamp(st.Next.Deadline, time.Now(), cfg.Language, cfg.Timezone), st.TimeLeft)
 }
 
 // printHistory prints a room's events and the alerts sent for it.
 func printHistory(w io.Writer, h control.History, cfg *config.Config) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s %s\n", word(cfg, "events"), h.Room)
+	fmt.Fprintf(tw, "%s %s\n", cliWords(cfg).Events, h.Room)
 	if len(h.Events) == 0 {
-		fmt.Fprintf(tw, "  %s\n", word(cfg, "none"))
+		fmt.Fprintf(tw, "  %s\n", cliWords(cfg).None)
 	}
 	for _, e := range h.Events {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", localTime(e.At, cfg), e.Event, e.Source)
 	}
-	fmt.Fprintf(tw, "\n%s\n", word(cfg, "alerts"))
+	fmt.Fprintf(tw, "\n%s\n", cliWords(cfg).Alerts)
 	if len(h.Alerts) == 0 {
-		fmt.Fprintf(tw, "  %s\n", word(cfg, "none"))
+		fmt.Fprintf(tw, "  %s\n", cliWords(cfg).None)
 	}
 	for _, a := range h.Alerts {
 		state := a.State
 		if a.Late {
-			state += " (late)"
+			state += cliWords(cfg).Late
 		}
 		via := ""
 		for _, name := range slices.Sorted(maps.Keys(a.Results)) {

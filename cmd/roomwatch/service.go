@@ -69,19 +69,19 @@ func (a *app) printWhere(ctx context.Context, w io.Writer, cfg *config.Config, s
 	switch {
 	case err != nil:
 		// A daemon too old to say where it runs: the socket is what we know.
-		fmt.Fprintf(w, word(cfg, "where-socket")+"\n", cfg.Control.Socket)
+		fmt.Fprintf(w, cliWords(cfg).WhereSocket+"\n", cfg.Control.Socket)
 	case where.Daemon:
 		pid := ""
 		if where.PID > 0 {
-			pid = fmt.Sprintf(word(cfg, "where-pid"), where.PID)
+			pid = fmt.Sprintf(cliWords(cfg).WherePID, where.PID)
 		}
-		line := fmt.Sprintf(word(cfg, "where-daemon"), pid, where.Store)
+		line := fmt.Sprintf(cliWords(cfg).WhereDaemon, pid, where.Store)
 		if where.Config != "" && where.Config != cfg.Path {
-			line += fmt.Sprintf(word(cfg, "where-config"), where.Config, cfg.Path)
+			line += fmt.Sprintf(cliWords(cfg).WhereConfig, where.Config, cfg.Path)
 		}
 		fmt.Fprintln(w, line)
 	default:
-		fmt.Fprintf(w, word(cfg, "where-store")+"\n", where.Store)
+		fmt.Fprintf(w, cliWords(cfg).WhereStore+"\n", where.Store)
 	}
 }
 

@@ -158,24 +158,18 @@ func (a *app) buyerCommand() *cobra.Command {
 	return cmd
 }
 
-var buyerWords = map[string]struct{ rooms, note, decline string }{
-	message.English:  {rooms: "Rooms", note: "Your note", decline: "You decline this buyer's orders (buyers: decline: true)."},
-	message.Japanese: {rooms: "トークルーム", note: "あなたのメモ", decline: "この購入者からの注文はお断りする設定です（buyers: decline: true）。"},
-}
-
 func printBuyer(a *app, rec control.BuyerRecordView, lang string) {
-	lang = message.Language(lang)
-	w := buyerWords[lang]
+	w := &message.For(lang).CLI
 	fmt.Fprintf(a.stdout, "%s (%s)\n", message.OneLine(rec.Buyer), rec.Platform)
 	fmt.Fprintln(a.stdout, rec.Summary)
 	if len(rec.Rooms) > 0 {
-		fmt.Fprintf(a.stdout, "%s: %s\n", w.rooms, strings.Join(rec.Rooms, ", "))
+		fmt.Fprintf(a.stdout, "%s: %s\n", w.BuyerRooms, strings.Join(rec.Rooms, ", "))
 	}
 	if rec.Note != "" {
-		fmt.Fprintf(a.stdout, "%s: %s\n", w.note, message.OneLine(rec.Note))
+		fmt.Fprintf(a.stdout, "%s: %s\n", w.BuyerNote, message.OneLine(rec.Note))
 	}
 	if rec.Decline {
-		fmt.Fprintln(a.stdout, w.decline)
+		fmt.Fprintln(a.stdout, w.BuyerDecline)
 	}
 }
 
@@ -187,6 +181,6 @@ func printRecordLines(w io.Writer, rec *control.BuyerRecordView, lang string) {
 	}
 	fmt.Fprintf(w, "\n%s\n", rec.Summary)
 	if rec.Note != "" {
-		fmt.Fprintf(w, "%s: %s\n", buyerWords[message.Language(lang)].note, message.OneLine(rec.Note))
+		fmt.Fprintf(w, "%s: %s\n", message.For(lang).CLI.BuyerNote, message.OneLine(rec.Note))
 	}
 }

@@ -112,8 +112,7 @@ func (a *app) when(t time.Time) string {
 	t = t.In(a.cfg().Timezone)
 	now := a.opt.Now().In(a.cfg().Timezone)
 	if a.lang() == message.Japanese {
-		wd := "日月火水木金土"
-		s := fmt.Sprintf("%d/%d(%s) %s", t.Month(), t.Day(), string([]rune(wd)[t.Weekday()]), t.Format("15:04"))
+		s := fmt.Sprintf("%d/%d(%s) %s", t.Month(), t.Day(), message.Weekday(t, message.Japanese), t.Format("15:04"))
 		if t.Year() != now.Year() {
 			s = strconv.Itoa(t.Year()) + "/" + s
 		}

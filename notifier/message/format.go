@@ -8,14 +8,9 @@ import (
 	"time"
 )
 
-var jaWeekdays = [...]string{"日", "月", "火", "水", "木", "金", "土"}
-
 // Weekday is a day's short name: "Thu" or "木".
 func Weekday(t time.Time, lang string) string {
-	if Language(lang) == Japanese {
-		return jaWeekdays[t.Weekday()]
-	}
-	return t.Format("Mon")
+	return For(lang).Time.Weekdays[t.Weekday()]
 }
 
 // Date is a local day the way a seller reads it: "Thu 11/26" or "11/26(木)".
@@ -27,10 +22,11 @@ func Date(t, now time.Time, lang string, loc *time.Location) string {
 	if !now.IsZero() && t.Year() != now.In(loc).Year() {
 		date = fmt.Sprintf("%d/%s", t.Year(), date)
 	}
+	day := For(lang).Time.Weekdays[t.Weekday()]
 	if Language(lang) == Japanese {
-		return date + "(" + jaWeekdays[t.Weekday()] + ")"
+		return date + "(" + day + ")"
 	}
-	return t.Format("Mon") + " " + date
+	return day + " " + date
 }
 
 // Stamp is Date with the local time: "Thu 11/26 18:00" or "11/26(木) 18:00".
@@ -47,11 +43,7 @@ func when(t, now time.Time, lang string, loc *time.Location) string {
 	if now.IsZero() || t.IsZero() {
 		return s
 	}
-	left := relative(t.Sub(now), lang)
-	if lang == Japanese {
-		return s + "（" + left + "）"
-	}
-	return s + " (" + left + ")"
+	return s + fmt.Sprintf(For(lang).Time.Paren, relative(t.Sub(now), lang))
 }
 
 // TimeLeft says how far away a deadline d ahead is, in lang: "1d 3h left",
@@ -63,75 +55,56 @@ func TimeLeft(d time.Duration, lang string) string {
 // relative says how far away an instant is: "1d 3h left", "overdue by 2h",
 // "now". Precision drops as the span grows: nobody needs minutes three days out.
 func relative(d time.Duration, lang string) string {
+	w := &For(lang).Time
 	past := d < 0
 	if past {
 		d = -d
 	}
 	if d < time.Minute {
-		if lang == Japanese {
-			return "今"
-		}
-		return "now"
+		return w.Now
 	}
-	span := span(d, lang)
-	switch {
-	case lang == Japanese && past:
-		return span + "超過"
-	case lang == Japanese:
-		return "残り" + span
-	case past:
-		return "overdue by " + span
-	default:
-		return span + " left"
+	if past {
+		return fmt.Sprintf(w.Overdue, span(d, lang))
 	}
+	return fmt.Sprintf(w.Left, span(d, lang))
 }
 
 // span formats a positive duration as days and hours, or hours and minutes
 // under a day, or minutes under an hour.
 func span(d time.Duration, lang string) string {
+	w := &For(lang).Time
 	d = d.Truncate(time.Minute)
 	days := int(d / (24 * time.Hour))
 	hours := int(d % (24 * time.Hour) / time.Hour)
 	minutes := int(d % time.Hour / time.Minute)
 	type part struct {
-		n      int
-		en, ja string
+		n    int
+		unit string
 	}
 	var parts []part
 	switch {
 	case days > 0:
-		parts = []part{{days, "d", "日"}, {hours, "h", "時間"}}
+		parts = []part{{days, w.Days}, {hours, w.Hours}}
 	case hours > 0:
-		parts = []part{{hours, "h", "時間"}, {minutes, "m", "分"}}
+		parts = []part{{hours, w.Hours}, {minutes, w.Minutes}}
 	default:
-		parts = []part{{minutes, "m", "分"}}
+		parts = []part{{minutes, w.Minutes}}
 	}
 	var out []string
 	for i, p := range parts {
 		if p.n == 0 && i > 0 {
 			continue
 		}
-		unit := p.en
-		if lang == Japanese {
-			unit = p.ja
-		}
-		out = append(out, strconv.Itoa(p.n)+unit)
+		out = append(out, strconv.Itoa(p.n)+p.unit)
 	}
-	if lang == Japanese {
-		return strings.Join(out, "")
-	}
-	return strings.Join(out, " ")
+	return strings.Join(out, w.UnitSep)
 }
 
 // offset formats a warn step's lead time: whole hours stay hours ("24h",
 // "24時間") because that is how warn_before is written in the config.
 func offset(d time.Duration, lang string) string {
 	if d%time.Hour == 0 {
-		h := int(d / time.Hour)
-		if lang == Japanese {
-			return strconv.Itoa(h) + "時間"
-		}
-		return strconv.Itoa(h) + "h"
+		return strconv.Itoa(int(d/time.Hour)) + For(lang).Time.Hours
 	}
 	return span(d, lang)
 }
@@ -139,7 +112,7 @@ func offset(d time.Duration, lang string) string {
 // stepNote says which send of an alert this is, so a repeat reads as a
 // repeat and an early warning as early. The due step needs no note.
 func stepNote(name, lang string) string {
-	l := labels[lang]
+	l := For(lang).Frame
 	if rest, ok := strings.CutPrefix(name, "warn-"); ok {
 		if d, err := time.ParseDuration(rest); err == nil && d > 0 {
 			return fmt.Sprintf(l.warnNote, offset(d, lang))

@@ -2,13 +2,6 @@ package message
 
 // Words of the LINE notifier's Flex Messages.
 
-// headlineSep joins a severity and the time left in a card's coloured
-// header.
-var headlineSep = map[string]string{
-	English:  " · ",
-	Japanese: "・",
-}
-
 // Headline is the coloured top line of an alert card: how serious, and how
 // long is left ("critical · 3h left", "緊急・残り3時間"; "overdue by 2h",
 // "2時間超過" once a limit has passed).
@@ -18,5 +11,5 @@ func Headline(a Alert, lang string) string {
 	if a.Now.IsZero() || a.Step.Deadline.IsZero() {
 		return head
 	}
-	return head + headlineSep[lang] + TimeTo(a.Step.Alert, a.Now, lang)
+	return head + For(lang).HeadlineSep + TimeTo(a.Step.Alert, a.Now, lang)
 }

@@ -146,7 +146,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 	t := Text{
 		Preview:  ph(preview),
 		Action:   w.Action,
-		Title:    ph(labels[lang].title),
+		Title:    ph(For(lang).Frame.title),
 		Severity: a.Step.Severity,
 		Room:     roomID(a),
 		URL:      linkable(OneLine(a.Room.URL)),
@@ -155,9 +155,9 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		Reply:    a.Replies.Reply(a, lang, loc),
 	}
 	if t.Reply != "" {
-		t.ReplyLabel = replyLabel[lang]
+		t.ReplyLabel = For(lang).Reply.Label
 	}
-	l := labels[lang]
+	l := For(lang).Frame
 	t.Lines = append(t.Lines, ph(l.roomLine))
 	if a.Room.Buyer != "" {
 		t.Lines = append(t.Lines, ph(l.buyerLine))
@@ -166,7 +166,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 		t.Lines = append(t.Lines, RecordLine(*a.Record, lang))
 	}
 	if note := strings.TrimSpace(OneLine(a.BuyerNote)); note != "" {
-		t.Lines = append(t.Lines, recordWords[lang].note+l.sep+note)
+		t.Lines = append(t.Lines, For(lang).Record.note+l.sep+note)
 	}
 	t.Lines = append(t.Lines, w.DeadlineLabel+l.sep+when(a.Step.Deadline, a.Now, lang, loc))
 	if w.RelatedLabel != "" && !a.Step.Related.IsZero() {
@@ -192,7 +192,7 @@ func Render(a Alert, lang string, loc *time.Location) Text {
 // the router sorts them so the most urgent comes first.
 func RenderMessage(m Message, lang string, loc *time.Location) Rendered {
 	lang = Language(lang)
-	l := labels[lang]
+	l := For(lang).Frame
 	r := Rendered{Severity: rules.Info}
 	if n := m.Notice; n != nil {
 		lines := make([]string, len(n.Lines))
@@ -273,7 +273,7 @@ func (r Rendered) plainText(links bool) string {
 
 // Action is the short "what to do" label of a kind, for `plan` and `status`.
 func Action(kind rules.Kind, lang string) string {
-	return catalog[Language(lang)][kind].Action
+	return For(lang).Kinds[kind].Alert.Action
 }
 
 // Emoji is the Slack emoji code for a severity.
@@ -290,13 +290,7 @@ func Emoji(sev rules.Severity) string {
 
 // SeverityLabel names a severity in lang.
 func SeverityLabel(sev rules.Severity, lang string) string {
-	return severityWordsFor(sev, Language(lang)).label
-}
-
-// severityWordsFor looks a severity's words up in lang (already mapped by
-// Language).
-func severityWordsFor(sev rules.Severity, lang string) severityWords {
-	return labels[lang].severity[normalSeverity(sev)]
+	return For(lang).Severity.of(sev).label
 }
 
 // Urgency compares alerts for a message: higher severity first, then the
@@ -328,7 +322,7 @@ type fill struct {
 // formats them. Room text is flattened to one line first, so no value can
 // break a line in any backend.
 func fillFor(a Alert, w wording, lang string, stamp func(time.Time) string) fill {
-	l := labels[lang]
+	l := For(lang).Frame
 	buyer := l.someBuyer
 	if a.Room.Buyer != "" {
 		buyer = OneLine(a.Room.Buyer) + l.honorific

@@ -122,7 +122,7 @@ func checkReply(t *testing.T, name, text string, room rules.Room, a rules.Alert,
 	if a.Kind == rules.EligibleToClose && !strings.Contains(text, BuyerDate(a.Deadline, lang, jst)) {
 		t.Errorf("%s: the close date is not the eligible-to-close deadline %s:\n%s", name, BuyerDate(a.Deadline, lang, jst), text)
 	}
-	if a.Kind == rules.SendTerms && !strings.Contains(text, termsWords[lang].heading) {
+	if a.Kind == rules.SendTerms && !strings.Contains(text, For(lang).Terms.heading) {
 		t.Errorf("%s: the send-terms text does not carry the terms:\n%s", name, text)
 	}
 }

@@ -23,13 +23,13 @@ func Summary(alerts []Alert, lang string) string {
 	var parts []string
 	for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
 		if n := counts[sev]; n > 0 {
-			parts = append(parts, fmt.Sprintf(severityWordsFor(sev, lang).count, n))
+			parts = append(parts, fmt.Sprintf(For(lang).Severity.of(sev).count, n))
 		}
 	}
 	if len(parts) == 0 {
-		return labels[lang].noAlerts
+		return For(lang).Frame.noAlerts
 	}
-	return strings.Join(parts, labels[lang].summarySep)
+	return strings.Join(parts, For(lang).Frame.summarySep)
 }
 
 // normalSeverity maps a severity this package does not know to info, as
@@ -59,7 +59,7 @@ const subjectBuyer = 20
 // then the whole line, is shortened with an ellipsis, never the count.
 func Subject(m Message, lang string, loc *time.Location, limit int) string {
 	lang = Language(lang)
-	l := labels[lang]
+	l := For(lang).Frame
 	if limit < 1 {
 		limit = MaxSubject
 	}
@@ -74,13 +74,13 @@ func Subject(m Message, lang string, loc *time.Location, limit int) string {
 		marks += l.testPrefix
 	}
 	if n := m.Notice; n != nil {
-		return Shorten(marks+severityWordsFor(n.Severity, lang).subjectPrefix+OneLine(n.Title), limit)
+		return Shorten(marks+For(lang).Severity.of(n.Severity).subjectPrefix+OneLine(n.Title), limit)
 	}
 	if len(m.Alerts) == 0 {
 		return Shorten(marks+"roomwatch", limit)
 	}
 	lead := slices.MinFunc(m.Alerts, Urgency)
-	head := marks + severityWordsFor(lead.Step.Severity, lang).subjectPrefix
+	head := marks + For(lang).Severity.of(lead.Step.Severity).subjectPrefix
 	var tail string
 	if more := len(m.Alerts) - 1; more > 0 {
 		tail = fmt.Sprintf(l.subjectMore, more)
@@ -150,7 +150,7 @@ func Shorten(s string, n int) string {
 
 // OpenRoomLabel labels a link to the talk room in lang.
 func OpenRoomLabel(lang string) string {
-	return labels[Language(lang)].openRoom
+	return For(lang).Frame.openRoom
 }
 
 // MailFooter closes a mail in lang, naming the time zone its times are in.
@@ -158,7 +158,7 @@ func MailFooter(lang string, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return fmt.Sprintf(labels[Language(lang)].mailFooter, loc.String())
+	return fmt.Sprintf(For(lang).Frame.mailFooter, loc.String())
 }
 
 // DetailLines are t's lines without the talk room line, for layouts that

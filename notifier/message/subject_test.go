@@ -2,7 +2,6 @@ package message
 
 import (
 	"fmt"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,17 +21,36 @@ var knownPlaceholders = []string{
 }
 
 func TestEveryKindHasItsWords(t *testing.T) {
-	kinds := append(slices.Clone(rules.Kinds), rateBuyerTheirTurn, extraPaymentBeforeDelivery)
 	for _, lang := range []string{English, Japanese} {
-		for _, kind := range kinds {
-			w, ok := catalog[lang][kind]
+		words := For(lang)
+		for _, kind := range rules.Kinds {
+			w, ok := words.Kinds[kind]
 			if !ok {
-				t.Errorf("%s/%s: no wording", lang, kind)
+				t.Errorf("%s/%s: no words in the catalogue", lang, kind)
 				continue
 			}
-			checkWording(t, fmt.Sprintf("%s/%s", lang, kind), w)
+			if strings.TrimSpace(w.Label) == "" {
+				t.Errorf("%s/%s: no label", lang, kind)
+			}
+			checkWording(t, fmt.Sprintf("%s/%s", lang, kind), w.Alert)
+			if w.Variant != (wording{}) {
+				checkWording(t, fmt.Sprintf("%s/%s/variant", lang, kind), w.Variant)
+			}
 		}
-		checkWording(t, lang+"/fallback", fallback[lang])
+		for kind := range words.Kinds {
+			if !kind.Valid() {
+				t.Errorf("%s: words for %q, which is no kind of rules.Kinds", lang, kind)
+			}
+		}
+		checkWording(t, lang+"/fallback", words.Fallback)
+	}
+	// The kinds with a second situation have words for it.
+	for _, kind := range []rules.Kind{rules.RateBuyer, rules.ExtraPayment} {
+		for _, lang := range []string{English, Japanese} {
+			if For(lang).Kinds[kind].Variant == (wording{}) {
+				t.Errorf("%s/%s: no variant words", lang, kind)
+			}
+		}
 	}
 }
 
@@ -72,23 +90,11 @@ func checkWording(t *testing.T, name string, w wording) {
 	}
 }
 
-func TestEverySeverityAndFrameHasItsWords(t *testing.T) {
-	// The English honorific is empty on purpose: "tanaka", not "tanaka-san".
-	mayBeEmpty := map[string]bool{English + ".honorific": true}
+func TestEverySeverityHasItsWords(t *testing.T) {
 	for _, lang := range []string{English, Japanese} {
-		frame := reflect.ValueOf(labels[lang])
-		for i := range frame.NumField() {
-			field := frame.Type().Field(i)
-			if field.Type.Kind() != reflect.String || mayBeEmpty[lang+"."+field.Name] {
-				continue
-			}
-			if frame.Field(i).String() == "" {
-				t.Errorf("%s: frame word %s is empty", lang, field.Name)
-			}
-		}
 		for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
-			w, ok := labels[lang].severity[sev]
-			if !ok || w.label == "" || w.subjectPrefix == "" || !strings.Contains(w.count, "%d") {
+			w := For(lang).Severity.of(sev)
+			if w.label == "" || w.subjectPrefix == "" || !strings.Contains(w.count, "%d") {
 				t.Errorf("%s/%s: severity words %+v incomplete", lang, sev, w)
 			}
 		}
@@ -189,7 +195,7 @@ func TestSubjectKeepsTheDeadline(t *testing.T) {
 			if !strings.Contains(s, strings.Repeat("T", subjectTitleMin-1)+"…") {
 				t.Errorf("%s/%s: title not kept to its least: %q", name, lang, s)
 			}
-			if !strings.HasSuffix(s, fmt.Sprintf(labels[lang].subjectMore, 99)) {
+			if !strings.HasSuffix(s, fmt.Sprintf(For(lang).Frame.subjectMore, 99)) {
 				t.Errorf("%s/%s: subject %q lost its count", name, lang, s)
 			}
 			w := wordingFor(a, lang)
@@ -280,10 +286,10 @@ func FuzzSubject(f *testing.F) {
 			if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 				t.Fatalf("%s: control character in %q", lang, s)
 			}
-			if prefix := labels[lang].severity[rules.Critical].subjectPrefix; !strings.HasPrefix(s, prefix) {
+			if prefix := For(lang).Severity.Critical.subjectPrefix; !strings.HasPrefix(s, prefix) {
 				t.Fatalf("%s: %q lost its mark %q", lang, s, prefix)
 			}
-			if group > 1 && !strings.HasSuffix(s, fmt.Sprintf(labels[lang].subjectMore, group-1)) {
+			if group > 1 && !strings.HasSuffix(s, fmt.Sprintf(For(lang).Frame.subjectMore, group-1)) {
 				t.Fatalf("%s: %q lost its count", lang, s)
 			}
 		}

@@ -81,37 +81,12 @@ func (o TermsOptions) enabled(l TermsLine) bool {
 	return false
 }
 
-// termsWords are the sentences of the block; %s is a duration as
-// HumanDuration writes it.
-var termsWords = map[string]struct {
+// termsWords are the sentences of the block (Words.Terms); %s is a
+// duration as HumanDuration writes it.
+type termsWords struct {
 	heading string
 	bullet  string
 	lines   map[TermsLine]string
-}{
-	Japanese: {
-		heading: "【お取引についてのお願い】",
-		bullet:  "・",
-		lines: map[TermsLine]string{
-			TermsCancelBeforeDelivery:  "納品前に、こちらからのメッセージへ%sご返信をいただけない場合は、お取引をキャンセルいたします。",
-			TermsCloseAfterSilence:     "納品後、%sご返信をいただけない場合は、ご確認いただけたものとしてお取引を完了いたします。",
-			TermsCloseAfterDelivery:    "ご返信の有無にかかわらず、納品から%sが経過した時点でお取引を完了いたします。",
-			TermsExtraWork:             "追加の作業は納品前に金額をお伝えし、おひねりでお支払いいただいてから対応いたします。",
-			TermsNoCancelAfterDelivery: "納品後のキャンセルはお受けしておりません。",
-			TermsReviewWithinWindow:    "納品から%s以内に内容をご確認いただくことが難しい場合は、ご購入をお控えください。",
-		},
-	},
-	English: {
-		heading: "About this order",
-		bullet:  "- ",
-		lines: map[TermsLine]string{
-			TermsCancelBeforeDelivery:  "Before delivery, if a message of mine goes unanswered for %s, I will cancel the order.",
-			TermsCloseAfterSilence:     "After delivery, if you do not reply for %s, I will take the work as accepted and close the order.",
-			TermsCloseAfterDelivery:    "I will close the order %s after delivery, whether or not you have replied.",
-			TermsExtraWork:             "Extra work is priced before delivery and paid as a tip (おひねり) before I start on it.",
-			TermsNoCancelAfterDelivery: "Once the work is delivered, the order cannot be cancelled.",
-			TermsReviewWithinWindow:    "If you cannot review the delivery within %s of receiving it, please do not place an order.",
-		},
-	},
 }
 
 // Terms writes the seller's terms block (購入にあたってのお願い) in lang from the
@@ -121,7 +96,7 @@ var termsWords = map[string]struct {
 // the clocks roomwatch keeps cannot drift apart.
 func Terms(policy rules.Policy, profile rules.Profile, opt TermsOptions, lang string) string {
 	lang = Language(lang)
-	w := termsWords[lang]
+	w := For(lang).Terms
 	durations := map[TermsLine]time.Duration{
 		TermsCancelBeforeDelivery: policy.CancelAfterBuyerSilence,
 		TermsCloseAfterSilence:    policy.CloseAfterBuyerSilence,

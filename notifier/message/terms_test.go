@@ -70,7 +70,7 @@ func TestTermsLeaveOutRulesSetToNone(t *testing.T) {
 	p.CloseAfterDelivery = 0
 	for _, lang := range []string{Japanese, English} {
 		block := Terms(p, rules.Profiles["coconala"], TermsOptions{}, lang)
-		w := termsWords[lang]
+		w := For(lang).Terms
 		lines := strings.Split(block, "\n")
 		if len(lines) != 3 { // heading, close after silence, extra work
 			t.Fatalf("%s: want 3 lines, got:\n%s", lang, block)

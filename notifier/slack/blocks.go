@@ -50,11 +50,6 @@ var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // pings nobody, and `&` cannot start an entity.
 func Escape(s string) string { return escaper.Replace(s) }
 
-var buttonLabels = map[string][3]string{
-	message.English:  {"I sent a message", "Delivered", "Snooze 2h"},
-	message.Japanese: {"メッセージ送信済み", "納品済み", "2時間スヌーズ"},
-}
-
 // blocksPerAlert is how many of a message's 50 blocks one alert may take:
 // a divider before it, its section, the ready-to-send text's section, an
 // actions block (the Socket Mode buttons, or else the action links), plus,
@@ -209,7 +204,6 @@ func replyBlock(i int, t message.Text) slack.Block {
 // block ID is unique through its index; the room in it is only a hint and is
 // shortened to leave room for the "done-" note annotate derives from it.
 func buttonBlock(i int, t message.Text, lang string) slack.Block {
-	labels := buttonLabels[lang]
 	room := t.Room
 	button := func(id, label string) slack.BlockElement {
 		return slack.NewButtonBlockElement(id, room,
@@ -218,9 +212,9 @@ func buttonBlock(i int, t message.Text, lang string) slack.Block {
 	id := "room-" + strconv.Itoa(i) + "-"
 	id += cutUnits(room, maxBlockID-len("done-")-len(id))
 	return slack.NewActionBlock(id,
-		button(ActionSent, labels[0]),
-		button(ActionDelivered, labels[1]),
-		button(ActionSnooze, labels[2]),
+		button(ActionSent, buttonLabel(ActionSent, lang)),
+		button(ActionDelivered, buttonLabel(ActionDelivered, lang)),
+		button(ActionSnooze, buttonLabel(ActionSnooze, lang)),
 	)
 }
 

@@ -200,31 +200,31 @@ func (i *Interactions) press(ctx context.Context, a *slack.BlockAction, user sla
 	default:
 		return "", false
 	}
-	w := interactWords[lang]
+	w := &message.For(lang).Slack
 	who := mention(user)
 	if err != nil {
-		shown := w.internal
+		shown := w.Internal
 		if control.IsInputError(err) {
 			shown = err.Error()
 			i.log.Warn("slack button refused", "room", room, "action", a.ActionID, "user", user.ID, "err", err)
 		} else {
 			i.log.Error("slack button failed", "room", room, "action", a.ActionID, "user", user.ID, "err", err)
 		}
-		return fmt.Sprintf(w.failed, who, buttonLabel(a.ActionID, lang), Escape(room), Escape(shown)), true
+		return fmt.Sprintf(w.Failed, who, buttonLabel(a.ActionID, lang), Escape(room), Escape(shown)), true
 	}
 	i.log.Info("slack button", "room", room, "action", a.ActionID, "user", user.ID)
 	switch a.ActionID {
 	case ActionSent:
-		line = fmt.Sprintf(w.recorded, who, w.sent, i.stamp(st.Events[rules.EventSellerMessage], lang))
+		line = fmt.Sprintf(w.Recorded, who, w.SentEvent, i.stamp(st.Events[rules.EventSellerMessage], lang))
 	case ActionDelivered:
-		line = fmt.Sprintf(w.recorded, who, w.delivered, i.stamp(st.Events[rules.EventDelivered], lang))
+		line = fmt.Sprintf(w.Recorded, who, w.DeliveredEvent, i.stamp(st.Events[rules.EventDelivered], lang))
 	case ActionSnooze:
-		line = fmt.Sprintf(w.snoozed, who, i.stamp(st.Snoozed, lang))
+		line = fmt.Sprintf(w.Snoozed, who, i.stamp(st.Snoozed, lang))
 	}
 	if st.Next == nil {
-		return line + w.nothingNext, true
+		return line + w.NothingNext, true
 	}
-	return line + fmt.Sprintf(w.next, st.Next.Kind, i.stamp(st.Next.Deadline, lang), st.TimeLeft), true
+	return line + fmt.Sprintf(w.Next, st.Next.Kind, i.stamp(st.Next.Deadline, lang), st.TimeLeft), true
 }
 
 // show puts the outcome under the buttons that were pressed, keeping the
@@ -305,52 +305,17 @@ func mention(u slack.User) string {
 }
 
 func buttonLabel(actionID, lang string) string {
-	labels := buttonLabels[lang]
+	w := &message.For(lang).Slack
 	switch actionID {
 	case ActionSent:
-		return labels[0]
+		return w.SentButton
 	case ActionDelivered:
-		return labels[1]
+		return w.DeliveredButton
 	}
-	return labels[2]
+	return w.SnoozeButton
 }
 
 // stamp is "Wed 11/25 14:03" or "11/25(水) 14:03" in the configured zone.
 func (i *Interactions) stamp(t time.Time, lang string) string {
 	return message.Stamp(t, time.Time{}, lang, i.opts.Location)
-}
-
-// interactWording is the outcome of a button press in one language.
-type interactWording struct {
-	recorded    string // who, what, when
-	snoozed     string // who, until
-	next        string // kind, deadline, time left
-	nothingNext string
-	failed      string // who, button, room, why
-	internal    string // why, when the error is roomwatch's rather than the request's
-	sent        string
-	delivered   string
-}
-
-var interactWords = map[string]interactWording{
-	message.English: {
-		recorded:    "✅ Recorded by %s: %s at %s",
-		snoozed:     "😴 Snoozed by %s until %s (deadlines still alert)",
-		next:        " — next: %s by %s (%s)",
-		nothingNext: " — no deadline left to watch",
-		failed:      "⚠️ %s pressed “%s” for room %s, but it was not recorded: %s",
-		internal:    "roomwatch could not save it; see its log",
-		sent:        "message sent",
-		delivered:   "delivered",
-	},
-	message.Japanese: {
-		recorded:    "✅ %s さんが記録：%s %s",
-		snoozed:     "😴 %s さんが %s までスヌーズ（期限そのものの通知は届きます）",
-		next:        " — 次：%s %s まで（%s）",
-		nothingNext: " — 残りの期限はありません",
-		failed:      "⚠️ %s さんの「%s」（トークルーム %s）は記録できませんでした：%s",
-		internal:    "roomwatch が保存できませんでした。ログを確認してください",
-		sent:        "メッセージ送信",
-		delivered:   "納品",
-	},
 }
