@@ -61,8 +61,8 @@ func sortSteps(steps []Step) {
 	}
 }
 
-// kindCount is len(Kinds) as a constant, so one room's alerts fit an array.
-const kindCount = 14
+// kindCount is the number of kinds, so one room's alerts fit an array.
+const kindCount = len(Kinds)
 
 // compareSteps is Plan's order, with room and deadline as the last
 // tie-breaks so steps of many rooms and moved deadlines sort deterministically.
@@ -87,7 +87,7 @@ func compareSteps(x, y *Step) int {
 
 // kindOrder is the kind's position in Kinds; unknown kinds sort last.
 func kindOrder(k Kind) int {
-	if i := slices.Index(Kinds, k); i >= 0 {
+	if i := slices.Index(Kinds[:], k); i >= 0 {
 		return i
 	}
 	return len(Kinds)

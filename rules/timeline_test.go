@@ -28,12 +28,6 @@ func TestStateOf(t *testing.T) {
 	}
 }
 
-func TestKindCount(t *testing.T) {
-	if kindCount != len(Kinds) {
-		t.Fatalf("kindCount = %d, len(Kinds) = %d", kindCount, len(Kinds))
-	}
-}
-
 func TestPlanOrder(t *testing.T) {
 	r := baseRoom()
 	r.Via = ViaQuote

@@ -30,8 +30,10 @@ const (
 	ExportFiles   Kind = "export-files"
 )
 
-// Kinds lists every alert kind in the order of DESIGN §1's table.
-var Kinds = []Kind{
+// Kinds lists every alert kind in the order of DESIGN §1's table. It is an
+// array so that its length is a constant (kindCount): a new kind is one
+// entry here, nothing to keep in step by hand.
+var Kinds = [...]Kind{
 	FirstMessage, CheckIn, CancelRisk, CancelRequest, DeliveryDue, MayCancel, EligibleToClose,
 	ExtraPayment, SendTerms, BuyerOpenRooms, DeclinedBuyer, RateBuyer, RoomExpiry, ExportFiles,
 }
