@@ -1,14 +1,10 @@
-package control
+package app
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"sync"
 	"time"
-
-	"log/slog"
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/inbox/mailrule"
@@ -20,9 +16,6 @@ import (
 // longer than any platform keeps a room open, so a mail delivered again
 // (a second forward, a mailbox restored) never records twice.
 const MailRetention = 180 * 24 * time.Hour
-
-// pathMail is where the control socket takes a matched mail.
-const pathMail = "/v1/mail"
 
 // What became of a mail.
 const (
@@ -50,35 +43,29 @@ type MailRecorder interface {
 	RecordMail(ctx context.Context, m mailrule.Match) (MailResult, error)
 }
 
-var _ MailRecorder = (*Local)(nil)
-var _ MailRecorder = (*Client)(nil)
-
-// mailMu makes "seen? record, mark seen" one step per process, so a mail
-// read by IMAP and piped to ingest at the same moment records once. (Two
-// processes cannot both hold the store.)
-var mailMu sync.Mutex
+var _ MailRecorder = (*App)(nil)
 
 // RecordMail records what a mail means, once per Message-ID: the event in
 // its room at the mail's time (source "mail"); for a purchase of a room
 // roomwatch does not know yet, the room itself (in the store, or appended
 // to the YAML with inbox.add_to_yaml). An event for an unknown room changes
 // nothing and is reported as such, once.
-func (l *Local) RecordMail(ctx context.Context, m mailrule.Match) (MailResult, error) {
+func (e *App) RecordMail(ctx context.Context, m mailrule.Match) (MailResult, error) {
 	if !m.Event.Valid() || m.Event == rules.EventSellerMessage || m.Event == rules.EventSellerRated {
 		return MailResult{}, inputErrorf("event %q cannot come by mail", m.Event)
 	}
 	if m.Room == "" {
 		return MailResult{}, inputErrorf("no room given")
 	}
-	mailMu.Lock()
-	defer mailMu.Unlock()
-	st := l.Engine.Store()
-	now := l.Engine.Now()
+	e.mailMu.Lock()
+	defer e.mailMu.Unlock()
+	st := e.store
+	now := e.Now()
 	at := m.At
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	res := MailResult{Room: m.Room, Event: m.Event, At: l.local(at)}
+	res := MailResult{Room: m.Room, Event: m.Event, At: e.local(at)}
 	if m.MessageID != "" {
 		seen, err := st.MailSeen(m.MessageID)
 		if err != nil {
@@ -89,13 +76,13 @@ func (l *Local) RecordMail(ctx context.Context, m mailrule.Match) (MailResult, e
 			return res, nil
 		}
 	}
-	_, known, err := l.Engine.Room(m.Room)
+	_, known, err := e.Room(m.Room)
 	if err != nil {
 		return MailResult{}, err
 	}
 	switch {
 	case !known && m.Event == rules.EventOpened:
-		if res.Where, err = l.createRoom(ctx, m, at, now); err != nil {
+		if res.Where, err = e.createRoom(ctx, m, at, now); err != nil {
 			return MailResult{}, err
 		}
 		res.Outcome = MailCreatedRoom
@@ -107,7 +94,7 @@ func (l *Local) RecordMail(ctx context.Context, m mailrule.Match) (MailResult, e
 		res.Outcome = MailKnownRoom
 	default:
 		ev := store.Event{Room: m.Room, Kind: m.Event, At: at, Source: SourceMail, RecordedAt: now}
-		if _, err := l.Engine.Record(ctx, ev); err != nil {
+		if _, err := e.recordEvent(ctx, ev); err != nil {
 			return MailResult{}, err
 		}
 		res.Outcome = MailRecorded
@@ -125,8 +112,8 @@ func (l *Local) RecordMail(ctx context.Context, m mailrule.Match) (MailResult, e
 // createRoom adds the room a purchase mail names: to the YAML when the
 // configuration asks (the file is edited as `roomwatch add` does, then
 // reloaded), otherwise to the store with source "mail".
-func (l *Local) createRoom(ctx context.Context, m mailrule.Match, at, now time.Time) (string, error) {
-	cfg := l.Engine.Config()
+func (e *App) createRoom(ctx context.Context, m mailrule.Match, at, now time.Time) (string, error) {
+	cfg := e.Config()
 	room := rules.Room{ID: m.Room, Title: m.Title, Buyer: m.Buyer, URL: m.URL, Platform: m.Platform, Opened: at}
 	if _, ok := cfg.Profiles[m.Platform]; !ok || m.Platform == cfg.Platform {
 		room.Platform = ""
@@ -142,61 +129,38 @@ func (l *Local) createRoom(ctx context.Context, m mailrule.Match, at, now time.T
 			}
 			return "", fmt.Errorf("adding room %s to %s: %w", room.ID, cfg.Path, err)
 		}
-		if err := l.reloadAfterEdit(ctx, now); err != nil {
+		if err := e.reloadAfterEdit(ctx, now); err != nil {
 			return "", err
 		}
 		return "yaml", nil
 	}
-	changed, err := l.Engine.Store().ImportRooms([]rules.Room{room}, SourceMail, now)
+	changed, err := e.store.ImportRooms([]rules.Room{room}, SourceMail, now)
 	if err != nil {
 		return "", err
 	}
-	if err := l.Engine.EvaluateRooms(ctx, changed); err != nil {
+	if err := e.EvaluateRooms(ctx, changed); err != nil {
 		return "", err
 	}
 	return "store", nil
 }
 
 // reloadAfterEdit puts the edited file in force: through the daemon's
-// reload when one runs here, else by loading it into this engine.
-func (l *Local) reloadAfterEdit(ctx context.Context, now time.Time) error {
-	if l.Reloader != nil {
-		return l.Reloader(ctx)
+// reload when one runs here, else by loading it into this App.
+func (e *App) reloadAfterEdit(ctx context.Context, now time.Time) error {
+	if e.reload != nil {
+		return e.reload(ctx)
 	}
-	cfg := l.Engine.Config()
+	cfg := e.Config()
 	opt := cfg.Options()
 	opt.Now = now
 	next, err := config.LoadWith(cfg.Path, opt)
 	if err != nil {
 		return err
 	}
-	l.Engine.SetConfig(next)
-	changed, err := l.Engine.Sync(ctx)
+	e.SetConfig(next)
+	changed, err := e.Sync(ctx)
 	if err != nil {
 		return err
 	}
-	return l.Engine.EvaluateRooms(ctx, changed)
-}
-
-// RecordMail sends a matched mail to the daemon.
-func (c *Client) RecordMail(ctx context.Context, m mailrule.Match) (MailResult, error) {
-	var out MailResult
-	return out, c.call(ctx, http.MethodPost, pathMail, nil, m, &out)
-}
-
-// handleMail adds the mail route to mux when svc records mail.
-func handleMail(mux *http.ServeMux, svc Service, log *slog.Logger) bool {
-	mr, ok := svc.(MailRecorder)
-	if !ok {
-		return false
-	}
-	mux.HandleFunc("POST "+pathMail, func(w http.ResponseWriter, r *http.Request) {
-		var m mailrule.Match
-		if err := decode(r, w, &m); err != nil {
-			reply(w, log)(nil, err)
-			return
-		}
-		reply(w, log)(mr.RecordMail(r.Context(), m))
-	})
-	return true
+	return e.EvaluateRooms(ctx, changed)
 }

@@ -41,7 +41,7 @@ type HTTPServer struct {
 type HTTPOptions struct {
 	// Control gives the listen address, the tokens and the TLS files.
 	Control config.Control
-	Service Service
+	Service app.Service
 	// Links checks action links; nil serves no /a/ pages.
 	Links *links.Signer
 	// Marks remembers which links were used; required with Links.
@@ -199,7 +199,7 @@ func httpHandler(o HTTPOptions) http.Handler {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="roomwatch"`)
 		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "control: this API needs Authorization: Bearer <token>"})
 	}
-	api := serve(o.Service, o.Log, wire{source: SourceHTTP, sources: remoteSources, loc: location(o.Service)})
+	api := serve(o.Service, o.Log, wire{source: app.SourceHTTP, sources: remoteSources, loc: location(o.Service)})
 	feed := calendar{svc: o.Service, loc: o.Location, now: o.Now, log: o.Log}
 	mux := http.NewServeMux()
 	mux.HandleFunc(pathCalendar, func(w http.ResponseWriter, r *http.Request) {
@@ -272,14 +272,14 @@ func bearerToken(r *http.Request) string {
 // calendar serves the coming deadlines of every room as an iCalendar feed
 // (RFC 5545), so they show in the seller's phone calendar beside the alerts.
 type calendar struct {
-	svc Service
+	svc app.Service
 	loc *time.Location
 	now func() time.Time
 	log *slog.Logger
 }
 
 func (c calendar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rooms, err := c.svc.Status(r.Context(), StatusRequest{})
+	rooms, err := c.svc.Status(r.Context(), app.StatusRequest{})
 	if err != nil {
 		reply(w, c.log)(nil, err)
 		return
@@ -304,7 +304,7 @@ const alarmBefore = "-PT3H"
 
 // renderCalendar writes one event per room, alert kind and deadline still
 // ahead of now.
-func renderCalendar(rooms []RoomStatus, now time.Time, loc *time.Location) []byte {
+func renderCalendar(rooms []app.RoomStatus, now time.Time, loc *time.Location) []byte {
 	var f icsWriter
 	f.line("BEGIN:VCALENDAR")
 	f.line("VERSION:2.0")
@@ -354,7 +354,7 @@ func renderCalendar(rooms []RoomStatus, now time.Time, loc *time.Location) []byt
 // feedLanguage finds the configured language in the service's own answer:
 // each room's Action is worded in it. The feed thereby follows a reload
 // that changes the language, over the socket as in process.
-func feedLanguage(rooms []RoomStatus) string {
+func feedLanguage(rooms []app.RoomStatus) string {
 	for _, st := range rooms {
 		if st.Next == nil || st.Action == "" {
 			continue
@@ -377,7 +377,7 @@ func eventUID(room string, kind rules.Kind, deadline time.Time) string {
 }
 
 // eventSummary is what the calendar shows: what to do, for which room and buyer.
-func eventSummary(st RoomStatus, a AlertView, lang string) string {
+func eventSummary(st app.RoomStatus, a app.AlertView, lang string) string {
 	what := message.Action(a.Kind, lang)
 	if what == "" {
 		what = string(a.Kind)
@@ -389,7 +389,7 @@ func eventSummary(st RoomStatus, a AlertView, lang string) string {
 	return s
 }
 
-func eventDescription(st RoomStatus, a AlertView, loc *time.Location) string {
+func eventDescription(st app.RoomStatus, a app.AlertView, loc *time.Location) string {
 	lines := []string{}
 	if st.Title != "" {
 		lines = append(lines, st.Title)

@@ -127,7 +127,7 @@ func TestHTTPRefusesWithoutTheToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var body any
 			if tc.method == "POST" {
-				body = EventRequest{Room: "4012345", Event: rules.EventSellerMessage}
+				body = app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage}
 			}
 			resp := do(t, tc.method, base+tc.path, tc.auth, body)
 			if resp.StatusCode != http.StatusUnauthorized {
@@ -156,7 +156,7 @@ func TestHTTPServesTheAPIWithTheToken(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("status: %s %s", resp.Status, resp.Header.Get("Content-Type"))
 	}
-	var rooms []RoomStatus
+	var rooms []app.RoomStatus
 	if err := json.NewDecoder(resp.Body).Decode(&rooms); err != nil {
 		t.Fatalf("status JSON: %v", err)
 	}
@@ -164,7 +164,7 @@ func TestHTTPServesTheAPIWithTheToken(t *testing.T) {
 		t.Fatalf("status lists %d rooms, want 2", len(rooms))
 	}
 
-	resp = do(t, "POST", base+"/v1/events", auth, EventRequest{Room: "4012345", Event: rules.EventSellerMessage, Source: "http"})
+	resp = do(t, "POST", base+"/v1/events", auth, app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage, Source: "http"})
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
 		t.Fatalf("event: %s %s", resp.Status, b)
@@ -173,12 +173,12 @@ func TestHTTPServesTheAPIWithTheToken(t *testing.T) {
 	if want := f.clock.Now().Add(72 * time.Hour); !ok || !got.Equal(want) {
 		t.Errorf("check-in after the event = %v (%v), want %v", got, ok, want)
 	}
-	h, err := f.local.History(context.Background(), HistoryRequest{Room: "4012345"})
+	h, err := f.local.History(context.Background(), app.HistoryRequest{Room: "4012345"})
 	if err != nil || len(h.Events) == 0 || h.Events[len(h.Events)-1].Source != "http" {
 		t.Errorf("history = %+v, %v; want the event from http last", h, err)
 	}
 
-	resp = do(t, "POST", base+"/v1/events", auth, EventRequest{Room: "nope", Event: rules.EventSellerMessage})
+	resp = do(t, "POST", base+"/v1/events", auth, app.EventRequest{Room: "nope", Event: rules.EventSellerMessage})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown room: %s, want 400", resp.Status)
 	}
@@ -286,11 +286,11 @@ func TestCalendarFeed(t *testing.T) {
 	feed := base + "/calendar.ics?" + url.Values{"token": {testToken}}.Encode()
 
 	// What the feed must hold: every live alert whose deadline is ahead.
-	rooms, err := f.local.Status(context.Background(), StatusRequest{})
+	rooms, err := f.local.Status(context.Background(), app.StatusRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]AlertView{}
+	want := map[string]app.AlertView{}
 	titles := map[string]string{}
 	for _, st := range rooms {
 		for _, a := range st.Alerts {
@@ -393,8 +393,8 @@ func fetchCalendarWithHeader(t *testing.T, u string) []icsEvent {
 
 func TestCalendarFollowsAMovedDeadline(t *testing.T) {
 	f := newFixture(t)
-	rooms := func() []RoomStatus {
-		rs, err := f.local.Status(context.Background(), StatusRequest{})
+	rooms := func() []app.RoomStatus {
+		rs, err := f.local.Status(context.Background(), app.StatusRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -410,7 +410,7 @@ func TestCalendarFollowsAMovedDeadline(t *testing.T) {
 		return ""
 	}
 	before := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc)))
-	if _, err := f.local.Record(context.Background(), EventRequest{Room: "4012345", Event: rules.EventSellerMessage}); err != nil {
+	if _, err := f.local.Record(context.Background(), app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage}); err != nil {
 		t.Fatal(err)
 	}
 	after := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc)))
@@ -457,13 +457,13 @@ func TestICSFoldingAndEscaping(t *testing.T) {
 
 func TestCalendarSpeaksTheConfiguredLanguage(t *testing.T) {
 	deadline := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	alert := AlertView{Kind: rules.CheckIn, Severity: rules.Warning, Deadline: deadline}
+	alert := app.AlertView{Kind: rules.CheckIn, Severity: rules.Warning, Deadline: deadline}
 	for _, lang := range []string{message.Japanese, message.English} {
-		st := RoomStatus{
-			Room: "4012345", Buyer: "tanaka", Alerts: []AlertView{alert}, Next: &alert,
+		st := app.RoomStatus{
+			Room: "4012345", Buyer: "tanaka", Alerts: []app.AlertView{alert}, Next: &alert,
 			Action: message.Action(rules.CheckIn, lang),
 		}
-		evs := parseICS(t, string(renderCalendar([]RoomStatus{st}, deadline.Add(-time.Hour), time.UTC)))
+		evs := parseICS(t, string(renderCalendar([]app.RoomStatus{st}, deadline.Add(-time.Hour), time.UTC)))
 		want := message.Action(rules.CheckIn, lang) + " — 4012345 (tanaka)"
 		if len(evs) != 1 || unescapeICS(evs[0]["SUMMARY"][0]) != want {
 			t.Errorf("%s: events %v, want one with SUMMARY %q", lang, evs, want)

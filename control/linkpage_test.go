@@ -103,9 +103,9 @@ func page(t *testing.T, method, u string, body io.Reader) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func lastEvent(t *testing.T, f fixture, room string) HistoryEvent {
+func lastEvent(t *testing.T, f fixture, room string) app.HistoryEvent {
 	t.Helper()
-	h, err := f.local.History(context.Background(), HistoryRequest{Room: room})
+	h, err := f.local.History(context.Background(), app.HistoryRequest{Room: room})
 	if err != nil || len(h.Events) == 0 {
 		t.Fatalf("history: %v", err)
 	}
@@ -137,7 +137,7 @@ func TestLinkRecordsItsActionOnce(t *testing.T) {
 		t.Fatalf("POST: %d\n%s", code, body)
 	}
 	ev := lastEvent(t, f, "4012345")
-	if ev.Event != rules.EventSellerMessage || ev.Source != SourceLink || !ev.At.Equal(f.clock.Now()) {
+	if ev.Event != rules.EventSellerMessage || ev.Source != app.SourceLink || !ev.At.Equal(f.clock.Now()) {
 		t.Errorf("recorded %+v, want seller_message from link now", ev)
 	}
 	after := written(t, f)
@@ -176,13 +176,13 @@ func TestLinkActionsAndSources(t *testing.T) {
 	if code, body := page(t, "POST", base+links.PathPrefix+tok, strings.NewReader("source=ntfy")); code != http.StatusOK {
 		t.Fatalf("replied: %d\n%s", code, body)
 	}
-	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventBuyerMessage || ev.Source != SourceNtfy {
+	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventBuyerMessage || ev.Source != app.SourceNtfy {
 		t.Errorf("recorded %+v, want buyer_message from ntfy", ev)
 	}
 	// Any other body is a browser's press: source link.
 	tok = sign(t, signer, "4012346", links.Sent, exp)
 	page(t, "POST", base+links.PathPrefix+tok, strings.NewReader("source=yaml"))
-	if ev := lastEvent(t, f, "4012346"); ev.Source != SourceLink {
+	if ev := lastEvent(t, f, "4012346"); ev.Source != app.SourceLink {
 		t.Errorf("source %q, want link", ev.Source)
 	}
 
@@ -240,7 +240,7 @@ func TestLinkCannotReachTheAPI(t *testing.T) {
 	f := newFixture(t)
 	base, signer, _ := serveLinks(t, f)
 	tok := sign(t, signer, "4012345", links.Sent, f.clock.Now().Add(time.Hour))
-	event := EventRequest{Room: "4012345", Event: rules.EventDelivered}
+	event := app.EventRequest{Room: "4012345", Event: rules.EventDelivered}
 	cases := []struct {
 		name, method, path, auth string
 		body                     any
@@ -263,13 +263,13 @@ func TestLinkCannotReachTheAPI(t *testing.T) {
 	}
 	// The one POST that reached the page recorded the link's own action
 	// for its own room, whatever the body and query said.
-	h, _ := f.local.History(context.Background(), HistoryRequest{Room: "4012346"})
+	h, _ := f.local.History(context.Background(), app.HistoryRequest{Room: "4012346"})
 	for _, e := range h.Events {
-		if e.Source == SourceLink {
+		if e.Source == app.SourceLink {
 			t.Errorf("the link recorded in room 4012346: %+v", e)
 		}
 	}
-	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventSellerMessage || ev.Source != SourceLink {
+	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventSellerMessage || ev.Source != app.SourceLink {
 		t.Errorf("last event %+v, want the link's seller_message", ev)
 	}
 }
@@ -286,7 +286,7 @@ func TestReadTokenOnlyReads(t *testing.T) {
 		{"GET", "/calendar.ics?token=" + readToken, "", nil, http.StatusOK},
 		{"GET", "/v1/status", "Bearer " + readToken, nil, http.StatusOK},
 		{"GET", "/v1/plan", "Bearer " + readToken, nil, http.StatusOK},
-		{"POST", "/v1/events", "Bearer " + readToken, EventRequest{Room: "4012345", Event: rules.EventDelivered}, http.StatusForbidden},
+		{"POST", "/v1/events", "Bearer " + readToken, app.EventRequest{Room: "4012345", Event: rules.EventDelivered}, http.StatusForbidden},
 		{"POST", "/v1/snooze", "Bearer " + readToken, map[string]string{"room": "4012345", "for": "2h"}, http.StatusForbidden},
 		{"GET", "/v1/backup", "Bearer " + readToken, nil, http.StatusForbidden},
 		{"GET", "/v1/history?room=4012345", "Bearer " + readToken, nil, http.StatusForbidden},
@@ -397,7 +397,7 @@ func TestAPIReadsTheCommandLinesForms(t *testing.T) {
 	}
 	post("/v1/events", `{"room":"4012345","event":"buyer_message","at":"2026-11-22 10:30"}`)
 	ev := lastEvent(t, f, "4012345")
-	if want := f.at(t, "2026-11-22 10:30"); !ev.At.Equal(want) || ev.Source != SourceHTTP {
+	if want := f.at(t, "2026-11-22 10:30"); !ev.At.Equal(want) || ev.Source != app.SourceHTTP {
 		t.Errorf("event %+v, want at %v from http", ev, want)
 	}
 	post("/v1/snooze", `{"room":"4012346","for":"1d2h"}`)
