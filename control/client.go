@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/roomwatch/roomwatch/app"
 )
 
 // Client calls a running daemon's app.Service over its control socket.

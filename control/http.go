@@ -18,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier/message"

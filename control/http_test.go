@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"

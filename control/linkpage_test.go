@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier/message"
@@ -42,7 +43,7 @@ func serveLinks(t *testing.T, f fixture) (string, *links.Signer, *lockedBuffer) 
 	logs := &lockedBuffer{}
 	srv, err := ListenHTTP(HTTPOptions{
 		Control: config.Control{HTTP: "127.0.0.1:0", Token: config.NewSecret(testToken), ReadToken: config.NewSecret(readToken)},
-		Service: f.local, Links: signer, Marks: f.local.Engine.Store(),
+		Service: f.local, Links: signer, Marks: f.st,
 		Language: func() string { return "en" },
 		Location: f.loc, Log: newTestLog(logs), Now: f.clock.Now,
 	})
@@ -71,7 +72,7 @@ func sign(t *testing.T, s *links.Signer, room string, a links.Action, expires ti
 func written(t *testing.T, f fixture) string {
 	t.Helper()
 	var b strings.Builder
-	st := f.local.Engine.Store()
+	st := f.st
 	for _, room := range []string{"4012345", "4012346"} {
 		evs, err := st.Events(room)
 		if err != nil {
@@ -190,7 +191,7 @@ func TestLinkActionsAndSources(t *testing.T) {
 	if code, body := page(t, "POST", base+links.PathPrefix+tok, nil); code != http.StatusOK {
 		t.Fatalf("snooze: %d\n%s", code, body)
 	}
-	sn, err := f.local.Engine.Store().Snooze("4012346")
+	sn, err := f.st.Snooze("4012346")
 	if err != nil || !sn.Until.Equal(f.clock.Now().Add(links.SnoozeFor)) {
 		t.Errorf("snooze = %+v, %v; want until now+2h", sn, err)
 	}
@@ -401,11 +402,11 @@ func TestAPIReadsTheCommandLinesForms(t *testing.T) {
 		t.Errorf("event %+v, want at %v from http", ev, want)
 	}
 	post("/v1/snooze", `{"room":"4012346","for":"1d2h"}`)
-	if sn, _ := f.local.Engine.Store().Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(26 * time.Hour)) {
+	if sn, _ := f.st.Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(26 * time.Hour)) {
 		t.Errorf("snooze until %v, want now+26h", sn.Until)
 	}
 	post("/v1/snooze", `{"room":"4012346","for":7200000000000}`) // nanoseconds, as older clients send
-	if sn, _ := f.local.Engine.Store().Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(2 * time.Hour)) {
+	if sn, _ := f.st.Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(2 * time.Hour)) {
 		t.Errorf("snooze until %v, want now+2h", sn.Until)
 	}
 	for _, q := range []string{"until=2026-12-01", "until=2026-12-01T10:00:00%2B09:00", "now=2026-11-22%2010:00&until=2026-11-30%2012:00"} {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/inbox/mailrule"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -49,14 +50,14 @@ func TestRecordMailOutcomes(t *testing.T) {
 			t.Errorf("%s: %s at %s, want %s at %s", tc.name, res.Outcome, res.At, tc.outcome, tc.at)
 		}
 	}
-	r, _, _ := f.local.Engine.Room("4012345")
+	r, _, _ := f.local.Room("4012345")
 	if !r.Opened.Equal(opened) {
 		t.Errorf("a purchase mail moved opened to %s", r.Opened)
 	}
 	if !r.CancelRequested.Equal(f.at(t, fixtureNow)) {
 		t.Errorf("cancel_requested = %s, want now", r.CancelRequested)
 	}
-	created, ok, _ := f.local.Engine.Room("5000")
+	created, ok, _ := f.local.Room("5000")
 	if !ok || created.Title != "t" || created.Buyer != "b" || !created.Opened.Equal(f.at(t, "2026-11-22 09:30")) {
 		t.Errorf("created room %+v (tracked %v)", created, ok)
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
 )
@@ -44,9 +44,10 @@ rooms:
 
 const fixtureNow = "2026-11-22 12:00"
 
-// fixture is a Local over a real store in a temporary folder, on a fake clock.
+// fixture is an App over a real store in a temporary folder, on a fake clock.
 type fixture struct {
-	local *Local
+	local *app.App
+	st    *store.Store
 	clock *clockwork.FakeClock
 	loc   *time.Location
 }
@@ -74,11 +75,11 @@ func newFixture(t *testing.T) fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := clockwork.NewFakeClockAt(now)
-	eng := engine.New(cfg, st, clock, quietLog())
-	if _, err := eng.Sync(context.Background()); err != nil {
+	a := app.New(app.Options{Config: cfg, Store: st, Clock: clock, Log: quietLog()})
+	if _, err := a.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return fixture{local: &Local{Engine: eng}, clock: clock, loc: cfg.Timezone}
+	return fixture{local: a, st: st, clock: clock, loc: cfg.Timezone}
 }
 
 // at reads a time in the fixture's zone.
@@ -204,7 +205,7 @@ func TestClientAnswersLikeLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	// send-terms of the quote room came due at its opening: a ledger entry.
-	if _, err := f.local.Engine.Evaluate(ctx, "4012346"); err != nil {
+	if _, err := f.local.Evaluate(ctx, "4012346"); err != nil {
 		t.Fatal(err)
 	}
 

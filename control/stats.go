@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+
+	"github.com/roomwatch/roomwatch/app"
 )
 
 // pathStats serves Stats on the control socket only: the figures say how

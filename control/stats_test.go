@@ -5,12 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 )
 
 // withStats is an app.Service that reports fixed Stats, as the daemon's does.
 type withStats struct {
-	*Local
+	*app.App
 	stats Stats
 }
 
