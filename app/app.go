@@ -26,6 +26,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
 )
 
@@ -137,3 +138,9 @@ func Open(ctx context.Context, cfg *config.Config, path string, log *slog.Logger
 // IsStoreLocked reports whether err is another process holding the store
 // (most likely a daemon starting or stuck).
 func IsStoreLocked(err error) bool { return errors.Is(err, store.ErrLocked) }
+
+// ForEachRoom calls fn with every tracked room, streaming from the store,
+// until fn returns an error.
+func (e *App) ForEachRoom(fn func(rules.Room) error) error {
+	return e.store.ForEachRoom(fn)
+}
