@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -144,3 +145,30 @@ func IsStoreLocked(err error) bool { return errors.Is(err, store.ErrLocked) }
 func (e *App) ForEachRoom(fn func(rules.Room) error) error {
 	return e.store.ForEachRoom(fn)
 }
+
+// PeekRooms calls fn with the ID and title of each room tracked in the
+// configuration's store, read-only and without syncing the configuration,
+// until fn returns false: shell completion, which must never create or
+// change a store, nor wait long for a lock (lockWait).
+func PeekRooms(ctx context.Context, cfg *config.Config, lockWait time.Duration, fn func(id, title string) bool) error {
+	if _, err := os.Stat(cfg.Store); err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.Store, store.Options{ReadOnly: true, Timeout: lockWait})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = st.ForEachRoom(func(r rules.Room) error {
+		if !fn(r.ID, r.Title) {
+			return errEnough
+		}
+		return ctx.Err()
+	})
+	if errors.Is(err, errEnough) {
+		return nil
+	}
+	return err
+}
+
+var errEnough = errors.New("enough rooms")

@@ -13,8 +13,8 @@ import (
 	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -102,7 +102,7 @@ var severityMark = map[rules.Severity]string{
 // printPlan prints the steps in time order, one line a step, each line whole
 // (grep finds a room's steps with their dates).
 // Dates show their year only when it is not the year of now.
-func printPlan(w io.Writer, steps []control.PlanStep, cfg *config.Config, now time.Time, tty terminal) {
+func printPlan(w io.Writer, steps []core.PlanStep, cfg *config.Config, now time.Time, tty terminal) {
 	if len(steps) == 0 {
 		fmt.Fprintln(w, word(cfg, "nothing"))
 		return
@@ -168,7 +168,7 @@ func terminalOf(w io.Writer) terminal {
 
 // printStatus prints one row a room, in the order the service gives (the
 // most urgent first), each with its most urgent alert.
-func printStatus(w io.Writer, rooms []control.RoomStatus, cfg *config.Config, now time.Time, tty terminal) {
+func printStatus(w io.Writer, rooms []core.RoomStatus, cfg *config.Config, now time.Time, tty terminal) {
 	if len(rooms) == 0 {
 		fmt.Fprintln(w, word(cfg, "noroom"))
 		return
@@ -210,7 +210,7 @@ func orDash(s string) string {
 }
 
 // printNext prints a room's most urgent alert after an event was recorded.
-func printNext(w io.Writer, st control.RoomStatus, cfg *config.Config) {
+func printNext(w io.Writer, st core.RoomStatus, cfg *config.Config) {
 	if st.Next == nil {
 		fmt.Fprintf(w, "%s: %s\n", st.Room, word(cfg, "nonext"))
 		return
@@ -220,7 +220,7 @@ func printNext(w io.Writer, st control.RoomStatus, cfg *config.Config) {
 }
 
 // printHistory prints a room's events and the alerts sent for it.
-func printHistory(w io.Writer, h control.History, cfg *config.Config) {
+func printHistory(w io.Writer, h core.History, cfg *config.Config) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s %s\n", word(cfg, "events"), h.Room)
 	if len(h.Events) == 0 {
