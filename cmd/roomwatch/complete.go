@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -152,8 +151,6 @@ func (a *app) roomIDs(ctx context.Context, prefix string) []string {
 	}
 	return out
 }
-
-var errEnough = errors.New("enough rooms")
 
 // storeRooms hands fn every room the store holds, asking the running
 // daemon when there is one and reading the file read-only otherwise. It
