@@ -20,8 +20,8 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/slack-go/slack"
 
-	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/app"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
 	"github.com/roomwatch/roomwatch/notifier/message"
