@@ -120,7 +120,7 @@ func (noWaker) Wake() {}
 // that runs the use cases itself because no daemon answers; close releases
 // the store. path overrides cfg.Store (a throw-away copy for a read-only
 // look at a store that does not exist yet).
-func Open(ctx context.Context, cfg *config.Config, path string, log *slog.Logger) (a *App, close func() error, err error) {
+func Open(ctx context.Context, cfg *config.Config, path string, log *slog.Logger) (a *App, closeStore func() error, err error) {
 	if path == "" {
 		path = cfg.Store
 	}
