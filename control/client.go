@@ -12,15 +12,17 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/roomwatch/roomwatch/app"
 )
 
-// Client calls a running daemon's Service over its control socket.
+// Client calls a running daemon's app.Service over its control socket.
 type Client struct {
 	http *http.Client
 	base string
 }
 
-var _ Service = (*Client)(nil)
+var _ app.Service = (*Client)(nil)
 
 // dialTimeout bounds the check whether a daemon answers: a stale socket
 // file refuses at once, a live daemon accepts at once.
@@ -82,7 +84,7 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 			return fmt.Errorf("control: the daemon answered %s", resp.Status)
 		}
 		if eb.Input {
-			return &InputError{Msg: eb.Error}
+			return &app.InputError{Msg: eb.Error}
 		}
 		return errors.New(eb.Error)
 	}
@@ -98,41 +100,41 @@ func timeQuery(q url.Values, name string, t time.Time) {
 	}
 }
 
-func (c *Client) Record(ctx context.Context, req EventRequest) (RoomStatus, error) {
-	var out RoomStatus
+func (c *Client) Record(ctx context.Context, req app.EventRequest) (app.RoomStatus, error) {
+	var out app.RoomStatus
 	return out, c.call(ctx, http.MethodPost, pathEvents, nil, req, &out)
 }
 
-func (c *Client) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
-	var out AckResult
+func (c *Client) Ack(ctx context.Context, req app.AckRequest) (app.AckResult, error) {
+	var out app.AckResult
 	return out, c.call(ctx, http.MethodPost, pathAck, nil, req, &out)
 }
 
-func (c *Client) Snooze(ctx context.Context, req SnoozeRequest) (RoomStatus, error) {
-	var out RoomStatus
+func (c *Client) Snooze(ctx context.Context, req app.SnoozeRequest) (app.RoomStatus, error) {
+	var out app.RoomStatus
 	return out, c.call(ctx, http.MethodPost, pathSnooze, nil, req, &out)
 }
 
-func (c *Client) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, error) {
+func (c *Client) Status(ctx context.Context, req app.StatusRequest) ([]app.RoomStatus, error) {
 	q := url.Values{}
 	if req.Room != "" {
 		q.Set("room", req.Room)
 	}
 	timeQuery(q, "now", req.Now)
-	var out []RoomStatus
+	var out []app.RoomStatus
 	return out, c.call(ctx, http.MethodGet, pathStatus, q, nil, &out)
 }
 
-func (c *Client) Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error) {
+func (c *Client) Plan(ctx context.Context, req app.PlanRequest) ([]app.PlanStep, error) {
 	q := url.Values{}
 	timeQuery(q, "now", req.Now)
 	timeQuery(q, "until", req.Until)
-	var out []PlanStep
+	var out []app.PlanStep
 	return out, c.call(ctx, http.MethodGet, pathPlan, q, nil, &out)
 }
 
-func (c *Client) History(ctx context.Context, req HistoryRequest) (History, error) {
-	var out History
+func (c *Client) History(ctx context.Context, req app.HistoryRequest) (app.History, error) {
+	var out app.History
 	return out, c.call(ctx, http.MethodGet, pathHistory, url.Values{"room": {req.Room}}, nil, &out)
 }
 
@@ -144,10 +146,10 @@ func (c *Client) Reload(ctx context.Context) error {
 }
 
 // Where asks the daemon which configuration and store it runs on.
-func (c *Client) Where(ctx context.Context) (Where, error) {
-	var out Where
+func (c *Client) Where(ctx context.Context) (app.Where, error) {
+	var out app.Where
 	if err := c.call(ctx, http.MethodGet, pathWhere, nil, nil, &out); err != nil {
-		return Where{}, err
+		return app.Where{}, err
 	}
 	// Whatever the daemon's own Local says, the answer came over its socket.
 	out.Daemon = true

@@ -18,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier/message"
@@ -41,7 +42,7 @@ type HTTPServer struct {
 type HTTPOptions struct {
 	// Control gives the listen address, the tokens and the TLS files.
 	Control config.Control
-	Service Service
+	Service app.Service
 	// Links checks action links; nil serves no /a/ pages.
 	Links *links.Signer
 	// Marks remembers which links were used; required with Links.
@@ -200,7 +201,7 @@ func httpHandler(o HTTPOptions) http.Handler {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="roomwatch"`)
 		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "control: this API needs Authorization: Bearer <token>"})
 	}
-	api := serve(o.Service, o.Log, wire{source: SourceHTTP, sources: remoteSources, loc: location(o.Service)})
+	api := serve(o.Service, o.Log, wire{source: app.SourceHTTP, sources: remoteSources, loc: location(o.Service)})
 	feed := calendar{svc: o.Service, loc: o.Location, now: o.Now, lang: o.Language, log: o.Log}
 	mux := http.NewServeMux()
 	mux.HandleFunc(pathCalendar, func(w http.ResponseWriter, r *http.Request) {
@@ -273,7 +274,7 @@ func bearerToken(r *http.Request) string {
 // calendar serves the coming deadlines of every room as an iCalendar feed
 // (RFC 5545), so they show in the seller's phone calendar beside the alerts.
 type calendar struct {
-	svc Service
+	svc app.Service
 	loc *time.Location
 	now func() time.Time
 	// lang is the configured language (HTTPOptions.Language).
@@ -282,7 +283,7 @@ type calendar struct {
 }
 
 func (c calendar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rooms, err := c.svc.Status(r.Context(), StatusRequest{})
+	rooms, err := c.svc.Status(r.Context(), app.StatusRequest{})
 	if err != nil {
 		reply(w, c.log)(nil, err)
 		return
@@ -307,7 +308,7 @@ const alarmBefore = "-PT3H"
 
 // renderCalendar writes one event per room, alert kind and deadline still
 // ahead of now, its words in lang.
-func renderCalendar(rooms []RoomStatus, now time.Time, loc *time.Location, lang string) []byte {
+func renderCalendar(rooms []app.RoomStatus, now time.Time, loc *time.Location, lang string) []byte {
 	var f icsWriter
 	f.line("BEGIN:VCALENDAR")
 	f.line("VERSION:2.0")
@@ -362,7 +363,7 @@ func eventUID(room string, kind rules.Kind, deadline time.Time) string {
 }
 
 // eventSummary is what the calendar shows: what to do, for which room and buyer.
-func eventSummary(st RoomStatus, a AlertView, lang string) string {
+func eventSummary(st app.RoomStatus, a app.AlertView, lang string) string {
 	what := message.Action(a.Kind, lang)
 	if what == "" {
 		what = string(a.Kind)
@@ -374,7 +375,7 @@ func eventSummary(st RoomStatus, a AlertView, lang string) string {
 	return s
 }
 
-func eventDescription(st RoomStatus, a AlertView, loc *time.Location) string {
+func eventDescription(st app.RoomStatus, a app.AlertView, loc *time.Location) string {
 	lines := []string{}
 	if st.Title != "" {
 		lines = append(lines, st.Title)

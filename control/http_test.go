@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
@@ -128,7 +129,7 @@ func TestHTTPRefusesWithoutTheToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var body any
 			if tc.method == "POST" {
-				body = EventRequest{Room: "4012345", Event: rules.EventSellerMessage}
+				body = app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage}
 			}
 			resp := do(t, tc.method, base+tc.path, tc.auth, body)
 			if resp.StatusCode != http.StatusUnauthorized {
@@ -157,7 +158,7 @@ func TestHTTPServesTheAPIWithTheToken(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("status: %s %s", resp.Status, resp.Header.Get("Content-Type"))
 	}
-	var rooms []RoomStatus
+	var rooms []app.RoomStatus
 	if err := json.NewDecoder(resp.Body).Decode(&rooms); err != nil {
 		t.Fatalf("status JSON: %v", err)
 	}
@@ -165,7 +166,7 @@ func TestHTTPServesTheAPIWithTheToken(t *testing.T) {
 		t.Fatalf("status lists %d rooms, want 2", len(rooms))
 	}
 
-	resp = do(t, "POST", base+"/v1/events", auth, EventRequest{Room: "4012345", Event: rules.EventSellerMessage, Source: "http"})
+	resp = do(t, "POST", base+"/v1/events", auth, app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage, Source: "http"})
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
 		t.Fatalf("event: %s %s", resp.Status, b)
@@ -174,12 +175,12 @@ func TestHTTPServesTheAPIWithTheToken(t *testing.T) {
 	if want := f.clock.Now().Add(72 * time.Hour); !ok || !got.Equal(want) {
 		t.Errorf("check-in after the event = %v (%v), want %v", got, ok, want)
 	}
-	h, err := f.local.History(context.Background(), HistoryRequest{Room: "4012345"})
+	h, err := f.local.History(context.Background(), app.HistoryRequest{Room: "4012345"})
 	if err != nil || len(h.Events) == 0 || h.Events[len(h.Events)-1].Source != "http" {
 		t.Errorf("history = %+v, %v; want the event from http last", h, err)
 	}
 
-	resp = do(t, "POST", base+"/v1/events", auth, EventRequest{Room: "nope", Event: rules.EventSellerMessage})
+	resp = do(t, "POST", base+"/v1/events", auth, app.EventRequest{Room: "nope", Event: rules.EventSellerMessage})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown room: %s, want 400", resp.Status)
 	}
@@ -287,11 +288,11 @@ func TestCalendarFeed(t *testing.T) {
 	feed := base + "/calendar.ics?" + url.Values{"token": {testToken}}.Encode()
 
 	// What the feed must hold: every live alert whose deadline is ahead.
-	rooms, err := f.local.Status(context.Background(), StatusRequest{})
+	rooms, err := f.local.Status(context.Background(), app.StatusRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]AlertView{}
+	want := map[string]app.AlertView{}
 	titles := map[string]string{}
 	for _, st := range rooms {
 		for _, a := range st.Alerts {
@@ -394,8 +395,8 @@ func fetchCalendarWithHeader(t *testing.T, u string) []icsEvent {
 
 func TestCalendarFollowsAMovedDeadline(t *testing.T) {
 	f := newFixture(t)
-	rooms := func() []RoomStatus {
-		rs, err := f.local.Status(context.Background(), StatusRequest{})
+	rooms := func() []app.RoomStatus {
+		rs, err := f.local.Status(context.Background(), app.StatusRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -411,7 +412,7 @@ func TestCalendarFollowsAMovedDeadline(t *testing.T) {
 		return ""
 	}
 	before := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc, message.English)))
-	if _, err := f.local.Record(context.Background(), EventRequest{Room: "4012345", Event: rules.EventSellerMessage}); err != nil {
+	if _, err := f.local.Record(context.Background(), app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage}); err != nil {
 		t.Fatal(err)
 	}
 	after := checkInUID(string(renderCalendar(rooms(), f.clock.Now(), f.loc, message.English)))
@@ -458,7 +459,7 @@ func TestICSFoldingAndEscaping(t *testing.T) {
 
 func TestCalendarSpeaksTheConfiguredLanguage(t *testing.T) {
 	deadline := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	alert := AlertView{Kind: rules.CheckIn, Severity: rules.Warning, Deadline: deadline}
+	alert := app.AlertView{Kind: rules.CheckIn, Severity: rules.Warning, Deadline: deadline}
 	for _, lang := range []string{message.Japanese, message.English} {
 		// The room's own Action is in the other language (or missing):
 		// the feed follows the configuration, not the service's words.
@@ -467,8 +468,8 @@ func TestCalendarSpeaksTheConfiguredLanguage(t *testing.T) {
 			other = message.English
 		}
 		for _, action := range []string{message.Action(rules.CheckIn, other), ""} {
-			st := RoomStatus{Room: "4012345", Buyer: "tanaka", Alerts: []AlertView{alert}, Next: &alert, Action: action}
-			evs := parseICS(t, string(renderCalendar([]RoomStatus{st}, deadline.Add(-time.Hour), time.UTC, lang)))
+			st := app.RoomStatus{Room: "4012345", Buyer: "tanaka", Alerts: []app.AlertView{alert}, Next: &alert, Action: action}
+			evs := parseICS(t, string(renderCalendar([]app.RoomStatus{st}, deadline.Add(-time.Hour), time.UTC, lang)))
 			want := message.Action(rules.CheckIn, lang) + " — 4012345 (tanaka)"
 			if len(evs) != 1 || unescapeICS(evs[0]["SUMMARY"][0]) != want {
 				t.Errorf("%s (room action %q): events %v, want one with SUMMARY %q", lang, action, evs, want)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
@@ -140,7 +141,7 @@ func (p *linkPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		view.Status = "failed"
 		view.Message = words.Failed
 		code := http.StatusInternalServerError
-		if IsInputError(err) {
+		if app.IsInputError(err) {
 			// The room's state refuses it (nothing left to acknowledge):
 			// say why; the link stays usable.
 			view.Message, code = err.Error(), http.StatusConflict
@@ -164,9 +165,9 @@ var errUnknownLinkRoom = errors.New("the link's room is not tracked")
 
 // roomName is all a link reads: its room's title.
 func (p *linkPages) roomName(ctx context.Context, room string) (string, error) {
-	st, err := p.opt.Service.Status(ctx, StatusRequest{Room: room})
+	st, err := p.opt.Service.Status(ctx, app.StatusRequest{Room: room})
 	switch {
-	case IsInputError(err):
+	case app.IsInputError(err):
 		return "", errUnknownLinkRoom
 	case err != nil:
 		return "", err
@@ -179,10 +180,10 @@ func (p *linkPages) roomName(ctx context.Context, room string) (string, error) {
 // linkSource names where a press came from: ntfy's buttons say so in their
 // body; every other press is a link opened in a browser.
 func linkSource(r *http.Request) string {
-	if err := r.ParseForm(); err == nil && r.PostForm.Get("source") == SourceNtfy {
-		return SourceNtfy
+	if err := r.ParseForm(); err == nil && r.PostForm.Get("source") == app.SourceNtfy {
+		return app.SourceNtfy
 	}
-	return SourceLink
+	return app.SourceLink
 }
 
 // act does the claim's one action through the service.
@@ -192,7 +193,7 @@ func (p *linkPages) act(r *http.Request, c links.Claim) error {
 	ctx := r.Context()
 	svc := p.opt.Service
 	record := func(e rules.EventKind) error {
-		_, err := svc.Record(ctx, EventRequest{Room: c.Room, Event: e, Source: source})
+		_, err := svc.Record(ctx, app.EventRequest{Room: c.Room, Event: e, Source: source})
 		return err
 	}
 	switch c.Action {
@@ -203,10 +204,10 @@ func (p *linkPages) act(r *http.Request, c links.Claim) error {
 	case links.Delivered:
 		return record(rules.EventDelivered)
 	case links.Snooze:
-		_, err := svc.Snooze(ctx, SnoozeRequest{Room: c.Room, For: links.SnoozeFor})
+		_, err := svc.Snooze(ctx, app.SnoozeRequest{Room: c.Room, For: links.SnoozeFor})
 		return err
 	case links.Ack:
-		_, err := svc.Ack(ctx, AckRequest{Room: c.Room})
+		_, err := svc.Ack(ctx, app.AckRequest{Room: c.Room})
 		return err
 	}
 	return errors.New("control: a link with an action roomwatch does not know")

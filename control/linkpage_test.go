@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/notifier/message"
@@ -42,7 +43,7 @@ func serveLinks(t *testing.T, f fixture) (string, *links.Signer, *lockedBuffer) 
 	logs := &lockedBuffer{}
 	srv, err := ListenHTTP(HTTPOptions{
 		Control: config.Control{HTTP: "127.0.0.1:0", Token: config.NewSecret(testToken), ReadToken: config.NewSecret(readToken)},
-		Service: f.local, Links: signer, Marks: f.local.Engine.Store(),
+		Service: f.local, Links: signer, Marks: f.st,
 		Language: func() string { return "en" },
 		Location: f.loc, Log: newTestLog(logs), Now: f.clock.Now,
 	})
@@ -71,7 +72,7 @@ func sign(t *testing.T, s *links.Signer, room string, a links.Action, expires ti
 func written(t *testing.T, f fixture) string {
 	t.Helper()
 	var b strings.Builder
-	st := f.local.Engine.Store()
+	st := f.st
 	for _, room := range []string{"4012345", "4012346"} {
 		evs, err := st.Events(room)
 		if err != nil {
@@ -103,9 +104,9 @@ func page(t *testing.T, method, u string, body io.Reader) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func lastEvent(t *testing.T, f fixture, room string) HistoryEvent {
+func lastEvent(t *testing.T, f fixture, room string) app.HistoryEvent {
 	t.Helper()
-	h, err := f.local.History(context.Background(), HistoryRequest{Room: room})
+	h, err := f.local.History(context.Background(), app.HistoryRequest{Room: room})
 	if err != nil || len(h.Events) == 0 {
 		t.Fatalf("history: %v", err)
 	}
@@ -137,7 +138,7 @@ func TestLinkRecordsItsActionOnce(t *testing.T) {
 		t.Fatalf("POST: %d\n%s", code, body)
 	}
 	ev := lastEvent(t, f, "4012345")
-	if ev.Event != rules.EventSellerMessage || ev.Source != SourceLink || !ev.At.Equal(f.clock.Now()) {
+	if ev.Event != rules.EventSellerMessage || ev.Source != app.SourceLink || !ev.At.Equal(f.clock.Now()) {
 		t.Errorf("recorded %+v, want seller_message from link now", ev)
 	}
 	after := written(t, f)
@@ -176,13 +177,13 @@ func TestLinkActionsAndSources(t *testing.T) {
 	if code, body := page(t, "POST", base+links.PathPrefix+tok, strings.NewReader("source=ntfy")); code != http.StatusOK {
 		t.Fatalf("replied: %d\n%s", code, body)
 	}
-	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventBuyerMessage || ev.Source != SourceNtfy {
+	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventBuyerMessage || ev.Source != app.SourceNtfy {
 		t.Errorf("recorded %+v, want buyer_message from ntfy", ev)
 	}
 	// Any other body is a browser's press: source link.
 	tok = sign(t, signer, "4012346", links.Sent, exp)
 	page(t, "POST", base+links.PathPrefix+tok, strings.NewReader("source=yaml"))
-	if ev := lastEvent(t, f, "4012346"); ev.Source != SourceLink {
+	if ev := lastEvent(t, f, "4012346"); ev.Source != app.SourceLink {
 		t.Errorf("source %q, want link", ev.Source)
 	}
 
@@ -190,7 +191,7 @@ func TestLinkActionsAndSources(t *testing.T) {
 	if code, body := page(t, "POST", base+links.PathPrefix+tok, nil); code != http.StatusOK {
 		t.Fatalf("snooze: %d\n%s", code, body)
 	}
-	sn, err := f.local.Engine.Store().Snooze("4012346")
+	sn, err := f.st.Snooze("4012346")
 	if err != nil || !sn.Until.Equal(f.clock.Now().Add(links.SnoozeFor)) {
 		t.Errorf("snooze = %+v, %v; want until now+2h", sn, err)
 	}
@@ -240,7 +241,7 @@ func TestLinkCannotReachTheAPI(t *testing.T) {
 	f := newFixture(t)
 	base, signer, _ := serveLinks(t, f)
 	tok := sign(t, signer, "4012345", links.Sent, f.clock.Now().Add(time.Hour))
-	event := EventRequest{Room: "4012345", Event: rules.EventDelivered}
+	event := app.EventRequest{Room: "4012345", Event: rules.EventDelivered}
 	cases := []struct {
 		name, method, path, auth string
 		body                     any
@@ -263,13 +264,13 @@ func TestLinkCannotReachTheAPI(t *testing.T) {
 	}
 	// The one POST that reached the page recorded the link's own action
 	// for its own room, whatever the body and query said.
-	h, _ := f.local.History(context.Background(), HistoryRequest{Room: "4012346"})
+	h, _ := f.local.History(context.Background(), app.HistoryRequest{Room: "4012346"})
 	for _, e := range h.Events {
-		if e.Source == SourceLink {
+		if e.Source == app.SourceLink {
 			t.Errorf("the link recorded in room 4012346: %+v", e)
 		}
 	}
-	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventSellerMessage || ev.Source != SourceLink {
+	if ev := lastEvent(t, f, "4012345"); ev.Event != rules.EventSellerMessage || ev.Source != app.SourceLink {
 		t.Errorf("last event %+v, want the link's seller_message", ev)
 	}
 }
@@ -286,7 +287,7 @@ func TestReadTokenOnlyReads(t *testing.T) {
 		{"GET", "/calendar.ics?token=" + readToken, "", nil, http.StatusOK},
 		{"GET", "/v1/status", "Bearer " + readToken, nil, http.StatusOK},
 		{"GET", "/v1/plan", "Bearer " + readToken, nil, http.StatusOK},
-		{"POST", "/v1/events", "Bearer " + readToken, EventRequest{Room: "4012345", Event: rules.EventDelivered}, http.StatusForbidden},
+		{"POST", "/v1/events", "Bearer " + readToken, app.EventRequest{Room: "4012345", Event: rules.EventDelivered}, http.StatusForbidden},
 		{"POST", "/v1/snooze", "Bearer " + readToken, map[string]string{"room": "4012345", "for": "2h"}, http.StatusForbidden},
 		{"GET", "/v1/backup", "Bearer " + readToken, nil, http.StatusForbidden},
 		{"GET", "/v1/history?room=4012345", "Bearer " + readToken, nil, http.StatusForbidden},
@@ -397,15 +398,15 @@ func TestAPIReadsTheCommandLinesForms(t *testing.T) {
 	}
 	post("/v1/events", `{"room":"4012345","event":"buyer_message","at":"2026-11-22 10:30"}`)
 	ev := lastEvent(t, f, "4012345")
-	if want := f.at(t, "2026-11-22 10:30"); !ev.At.Equal(want) || ev.Source != SourceHTTP {
+	if want := f.at(t, "2026-11-22 10:30"); !ev.At.Equal(want) || ev.Source != app.SourceHTTP {
 		t.Errorf("event %+v, want at %v from http", ev, want)
 	}
 	post("/v1/snooze", `{"room":"4012346","for":"1d2h"}`)
-	if sn, _ := f.local.Engine.Store().Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(26 * time.Hour)) {
+	if sn, _ := f.st.Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(26 * time.Hour)) {
 		t.Errorf("snooze until %v, want now+26h", sn.Until)
 	}
 	post("/v1/snooze", `{"room":"4012346","for":7200000000000}`) // nanoseconds, as older clients send
-	if sn, _ := f.local.Engine.Store().Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(2 * time.Hour)) {
+	if sn, _ := f.st.Snooze("4012346"); !sn.Until.Equal(f.clock.Now().Add(2 * time.Hour)) {
 		t.Errorf("snooze until %v, want now+2h", sn.Until)
 	}
 	for _, q := range []string{"until=2026-12-01", "until=2026-12-01T10:00:00%2B09:00", "now=2026-11-22%2010:00&until=2026-11-30%2012:00"} {

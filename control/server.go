@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 )
 
@@ -43,10 +44,10 @@ type errorBody struct {
 	Input bool   `json:"input,omitempty"`
 }
 
-// Handler serves a Service as JSON over HTTP on the control socket: events
+// Handler serves an app.Service as JSON over HTTP on the control socket: events
 // without a source are the command line's.
-func Handler(svc Service, log *slog.Logger) http.Handler {
-	return serve(svc, log, wire{source: SourceCLI, loc: location(svc)})
+func Handler(svc app.Service, log *slog.Logger) http.Handler {
+	return serve(svc, log, wire{source: app.SourceCLI, loc: location(svc)})
 }
 
 // route is one operation of the API.
@@ -57,7 +58,7 @@ type route struct {
 
 // serve puts the routes of svc on a mux; every answer, a refusal included,
 // is JSON.
-func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
+func serve(svc app.Service, log *slog.Logger, wr wire) http.Handler {
 	routes := []route{
 		{"POST", pathEvents, func(w http.ResponseWriter, r *http.Request) (any, error) {
 			req, err := wr.event(r, w)
@@ -67,7 +68,7 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 			return svc.Record(r.Context(), req)
 		}},
 		{"POST", pathAck, func(w http.ResponseWriter, r *http.Request) (any, error) {
-			var req AckRequest
+			var req app.AckRequest
 			if err := decode(r, w, &req); err != nil {
 				return nil, err
 			}
@@ -89,7 +90,7 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 			if b, ok := svc.(interface{ BuildVersion() string }); ok && b.BuildVersion() != "" {
 				w.Header().Set(versionHeader, b.BuildVersion())
 			}
-			return svc.Status(r.Context(), StatusRequest{Room: r.URL.Query().Get("room"), Now: now})
+			return svc.Status(r.Context(), app.StatusRequest{Room: r.URL.Query().Get("room"), Now: now})
 		}},
 		{"GET", pathPlan, func(w http.ResponseWriter, r *http.Request) (any, error) {
 			now, err := wr.queryTime(r, "now")
@@ -100,10 +101,10 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 			if err != nil {
 				return nil, err
 			}
-			return svc.Plan(r.Context(), PlanRequest{Now: now, Until: until})
+			return svc.Plan(r.Context(), app.PlanRequest{Now: now, Until: until})
 		}},
 		{"GET", pathHistory, func(w http.ResponseWriter, r *http.Request) (any, error) {
-			return svc.History(r.Context(), HistoryRequest{Room: r.URL.Query().Get("room")})
+			return svc.History(r.Context(), app.HistoryRequest{Room: r.URL.Query().Get("room")})
 		}},
 		{"POST", pathReload, func(w http.ResponseWriter, r *http.Request) (any, error) {
 			err := svc.Reload(r.Context())
@@ -120,7 +121,7 @@ func serve(svc Service, log *slog.Logger, wr wire) http.Handler {
 				return nil, err
 			}
 			q := r.URL.Query()
-			return svc.Buyer(r.Context(), BuyerRequest{Buyer: q.Get("buyer"), Platform: q.Get("platform"), Now: now})
+			return svc.Buyer(r.Context(), app.BuyerRequest{Buyer: q.Get("buyer"), Platform: q.Get("platform"), Now: now})
 		}},
 	}
 	mux := http.NewServeMux()
@@ -192,7 +193,7 @@ func reply(w http.ResponseWriter, log *slog.Logger) func(any, error) {
 			writeJSON(w, http.StatusOK, v)
 		case errors.As(err, &refused):
 			writeJSON(w, refused.status, errorBody{Error: refused.msg, Input: true})
-		case IsInputError(err):
+		case app.IsInputError(err):
 			writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Input: true})
 		default:
 			log.Error("control request failed", "err", err)
@@ -218,7 +219,7 @@ type peerKey struct{}
 
 // Listen serves svc on the configured unix socket, mode 0600, accepting only
 // the daemon's own user and root.
-func Listen(ctrl config.Control, svc Service, log *slog.Logger) (*Server, error) {
+func Listen(ctrl config.Control, svc app.Service, log *slog.Logger) (*Server, error) {
 	path := ctrl.Socket
 	if path == "" {
 		return nil, errors.New("control: no socket path configured")

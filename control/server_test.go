@@ -14,8 +14,8 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
 )
@@ -44,9 +44,10 @@ rooms:
 
 const fixtureNow = "2026-11-22 12:00"
 
-// fixture is a Local over a real store in a temporary folder, on a fake clock.
+// fixture is an App over a real store in a temporary folder, on a fake clock.
 type fixture struct {
-	local *Local
+	local *app.App
+	st    *store.Store
 	clock *clockwork.FakeClock
 	loc   *time.Location
 }
@@ -74,11 +75,11 @@ func newFixture(t *testing.T) fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := clockwork.NewFakeClockAt(now)
-	eng := engine.New(cfg, st, clock, quietLog())
-	if _, err := eng.Sync(context.Background()); err != nil {
+	a := app.New(app.Options{Config: cfg, Store: st, Clock: clock, Log: quietLog()})
+	if _, err := a.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return fixture{local: &Local{Engine: eng}, clock: clock, loc: cfg.Timezone}
+	return fixture{local: a, st: st, clock: clock, loc: cfg.Timezone}
 }
 
 // at reads a time in the fixture's zone.
@@ -92,9 +93,9 @@ func (f fixture) at(t *testing.T, s string) time.Time {
 }
 
 // deadlineOf returns the deadline of a room's live alert of kind, if any.
-func deadlineOf(t *testing.T, svc Service, room string, kind rules.Kind) (time.Time, bool) {
+func deadlineOf(t *testing.T, svc app.Service, room string, kind rules.Kind) (time.Time, bool) {
 	t.Helper()
-	rs, err := svc.Status(context.Background(), StatusRequest{Room: room})
+	rs, err := svc.Status(context.Background(), app.StatusRequest{Room: room})
 	if err != nil {
 		t.Fatalf("Status(%s): %v", room, err)
 	}
@@ -149,7 +150,7 @@ func TestSentOverTheSocketMovesTheCheckIn(t *testing.T) {
 	if want := f.at(t, "2026-11-24 09:00"); !ok || !before.Equal(want) {
 		t.Fatalf("check-in before = %v (%v), want %v", before, ok, want)
 	}
-	st, err := client.Record(ctx, EventRequest{Room: "4012345", Event: rules.EventSellerMessage})
+	st, err := client.Record(ctx, app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage})
 	if err != nil {
 		t.Fatalf("Record: %v", err)
 	}
@@ -169,13 +170,13 @@ func TestSentOverTheSocketMovesTheCheckIn(t *testing.T) {
 func TestInputErrorsCrossTheSocket(t *testing.T) {
 	client, _ := serveSocket(t, newFixture(t))
 	ctx := context.Background()
-	_, err := client.Record(ctx, EventRequest{Room: "9999999", Event: rules.EventSellerMessage})
-	if !IsInputError(err) {
-		t.Errorf("unknown room: error %v (%T), want an InputError", err, err)
+	_, err := client.Record(ctx, app.EventRequest{Room: "9999999", Event: rules.EventSellerMessage})
+	if !app.IsInputError(err) {
+		t.Errorf("unknown room: error %v (%T), want an app.InputError", err, err)
 	}
-	_, err = client.Record(ctx, EventRequest{Room: "4012345", Event: "shouted"})
-	if !IsInputError(err) {
-		t.Errorf("unknown event: error %v (%T), want an InputError", err, err)
+	_, err = client.Record(ctx, app.EventRequest{Room: "4012345", Event: "shouted"})
+	if !app.IsInputError(err) {
+		t.Errorf("unknown event: error %v (%T), want an app.InputError", err, err)
 	}
 }
 
@@ -200,16 +201,16 @@ func TestClientAnswersLikeLocal(t *testing.T) {
 	f := newFixture(t)
 	client, _ := serveSocket(t, f)
 	ctx := context.Background()
-	if _, err := f.local.Record(ctx, EventRequest{Room: "4012345", Event: rules.EventSellerMessage, At: f.at(t, "2026-11-22 11:00")}); err != nil {
+	if _, err := f.local.Record(ctx, app.EventRequest{Room: "4012345", Event: rules.EventSellerMessage, At: f.at(t, "2026-11-22 11:00")}); err != nil {
 		t.Fatal(err)
 	}
 	// send-terms of the quote room came due at its opening: a ledger entry.
-	if _, err := f.local.Engine.Evaluate(ctx, "4012346"); err != nil {
+	if _, err := f.local.Evaluate(ctx, "4012346"); err != nil {
 		t.Fatal(err)
 	}
 
-	ls, lerr := f.local.Status(ctx, StatusRequest{})
-	cs, cerr := client.Status(ctx, StatusRequest{})
+	ls, lerr := f.local.Status(ctx, app.StatusRequest{})
+	cs, cerr := client.Status(ctx, app.StatusRequest{})
 	if lerr != nil || cerr != nil {
 		t.Fatalf("Status: local %v, client %v", lerr, cerr)
 	}
@@ -218,7 +219,7 @@ func TestClientAnswersLikeLocal(t *testing.T) {
 	}
 	sameJSON(t, "Status", ls, cs)
 
-	req := PlanRequest{Until: f.at(t, "2026-12-01 00:00")}
+	req := app.PlanRequest{Until: f.at(t, "2026-12-01 00:00")}
 	lp, lerr := f.local.Plan(ctx, req)
 	cp, cerr := client.Plan(ctx, req)
 	if lerr != nil || cerr != nil {
@@ -230,8 +231,8 @@ func TestClientAnswersLikeLocal(t *testing.T) {
 	sameJSON(t, "Plan", lp, cp)
 
 	for _, room := range []string{"4012345", "4012346"} {
-		lh, lerr := f.local.History(ctx, HistoryRequest{Room: room})
-		ch, cerr := client.History(ctx, HistoryRequest{Room: room})
+		lh, lerr := f.local.History(ctx, app.HistoryRequest{Room: room})
+		ch, cerr := client.History(ctx, app.HistoryRequest{Room: room})
 		if lerr != nil || cerr != nil {
 			t.Fatalf("History: local %v, client %v", lerr, cerr)
 		}
@@ -246,7 +247,7 @@ func TestBackupOverTheSocketOpens(t *testing.T) {
 	f := newFixture(t)
 	client, _ := serveSocket(t, f)
 	ctx := context.Background()
-	if _, err := client.Record(ctx, EventRequest{Room: "4012346", Event: rules.EventSellerMessage}); err != nil {
+	if _, err := client.Record(ctx, app.EventRequest{Room: "4012346", Event: rules.EventSellerMessage}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -292,7 +293,7 @@ func TestListenReplacesAStaleSocket(t *testing.T) {
 		t.Fatalf("Listen over a stale socket: %v", err)
 	}
 	defer srv.Close()
-	if _, err := NewClient(path).Status(context.Background(), StatusRequest{}); err != nil {
+	if _, err := NewClient(path).Status(context.Background(), app.StatusRequest{}); err != nil {
 		t.Errorf("Status over the replaced socket: %v", err)
 	}
 }
@@ -304,7 +305,7 @@ func TestListenRefusesALiveSocket(t *testing.T) {
 		srv.Close()
 		t.Fatal("a second Listen on a live socket succeeded")
 	}
-	if _, err := client.Status(context.Background(), StatusRequest{}); err != nil {
+	if _, err := client.Status(context.Background(), app.StatusRequest{}); err != nil {
 		t.Errorf("the first daemon stopped answering: %v", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+
+	"github.com/roomwatch/roomwatch/app"
 )
 
 // pathStats serves Stats on the control socket only: the figures say how
@@ -19,15 +21,15 @@ type Stats struct {
 	HeapBytes  uint64 `json:"heap_bytes"` // Go heap in use
 }
 
-// StatsReporter is a Service that can report Stats. It is apart from
-// Service, which the command line and the HTTP API share: only the
+// StatsReporter is an app.Service that can report Stats. It is apart from
+// app.Service, which the command line and the HTTP API share: only the
 // daemon's control socket serves it.
 type StatsReporter interface {
 	Stats(ctx context.Context) (Stats, error)
 }
 
 // handleStats adds the stats route to mux when svc reports Stats.
-func handleStats(mux *http.ServeMux, svc Service, log *slog.Logger) bool {
+func handleStats(mux *http.ServeMux, svc app.Service, log *slog.Logger) bool {
 	sr, ok := svc.(StatsReporter)
 	if !ok {
 		return false

@@ -5,12 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 )
 
-// withStats is a Service that reports fixed Stats, as the daemon's does.
+// withStats is an app.Service that reports fixed Stats, as the daemon's does.
 type withStats struct {
-	*Local
+	*app.App
 	stats Stats
 }
 
@@ -20,7 +21,7 @@ func TestStatsAreServedOnlyByAReporter(t *testing.T) {
 	f := newFixture(t)
 	plain, _ := serveSocket(t, f)
 	if _, err := plain.Stats(context.Background()); err == nil {
-		t.Error("a Service without Stats answered the stats route")
+		t.Error("an app.Service without Stats answered the stats route")
 	}
 
 	want := Stats{Rooms: 2, Jobs: 1, Goroutines: 12, HeapBytes: 4 << 20}

@@ -12,28 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
-// Event sources: where a recorded event came from, as history shows it.
-const (
-	SourceCLI   = "cli"   // a command, over the control socket or on the store
-	SourceHTTP  = "http"  // a script calling the HTTP API
-	SourceSlack = "slack" // a Slack button (Socket Mode)
-	SourceNtfy  = "ntfy"  // an ntfy button, through its action link
-	SourceLink  = "link"  // an action link opened from any other alert
-	SourceMail  = "mail"  // a platform notification mail read by roomwatch
-	SourceWeb   = "web"   // a button of the web app (control/web)
-	SourceYAML  = "yaml"  // the configuration file (store.SourceYAML)
-)
-
-// Sources lists every event source roomwatch records.
-var Sources = []string{SourceCLI, SourceHTTP, SourceSlack, SourceNtfy, SourceLink, SourceMail, SourceWeb, SourceYAML}
-
 // remoteSources are the sources a caller of the HTTP API may name: yaml
 // belongs to the configuration and link to the link endpoint.
-var remoteSources = []string{SourceHTTP, SourceCLI, SourceSlack, SourceNtfy, SourceMail}
+var remoteSources = []string{app.SourceHTTP, app.SourceCLI, app.SourceSlack, app.SourceNtfy, app.SourceMail}
 
 // maxBody bounds a request: every request body is a few hundred bytes.
 const maxBody = 64 << 10
@@ -85,7 +71,7 @@ func decode(r *http.Request, w http.ResponseWriter, v any) error {
 	return nil
 }
 
-// eventBody is EventRequest as it travels: the time as text, in any form
+// eventBody is app.EventRequest as it travels: the time as text, in any form
 // the command line takes.
 type eventBody struct {
 	Room   string          `json:"room"`
@@ -94,16 +80,16 @@ type eventBody struct {
 	Source string          `json:"source,omitempty"`
 }
 
-func (wr wire) event(r *http.Request, w http.ResponseWriter) (EventRequest, error) {
+func (wr wire) event(r *http.Request, w http.ResponseWriter) (app.EventRequest, error) {
 	var b eventBody
 	if err := decode(r, w, &b); err != nil {
-		return EventRequest{}, err
+		return app.EventRequest{}, err
 	}
-	req := EventRequest{Room: b.Room, Event: b.Event, Source: b.Source}
+	req := app.EventRequest{Room: b.Room, Event: b.Event, Source: b.Source}
 	if b.At != "" {
 		at, err := config.ParseTime(b.At, wr.loc())
 		if err != nil {
-			return EventRequest{}, badRequest("at: %v", err)
+			return app.EventRequest{}, badRequest("at: %v", err)
 		}
 		req.At = at
 	}
@@ -111,14 +97,14 @@ func (wr wire) event(r *http.Request, w http.ResponseWriter) (EventRequest, erro
 	case req.Source == "":
 		req.Source = wr.source
 	case wr.sources != nil && !slices.Contains(wr.sources, req.Source):
-		return EventRequest{}, badRequest("source: unknown source %q (one of %s, or leave it out for %s)", req.Source, strings.Join(wr.sources, ", "), wr.source)
+		return app.EventRequest{}, badRequest("source: unknown source %q (one of %s, or leave it out for %s)", req.Source, strings.Join(wr.sources, ", "), wr.source)
 	case len(req.Source) > 32:
-		return EventRequest{}, badRequest("source: %d bytes is too long for a source name", len(req.Source))
+		return app.EventRequest{}, badRequest("source: %d bytes is too long for a source name", len(req.Source))
 	}
 	return req, nil
 }
 
-// snoozeBody is SnoozeRequest as it travels: "for" is a duration as the
+// snoozeBody is app.SnoozeRequest as it travels: "for" is a duration as the
 // command line writes it ("2h", "1d12h"), or, as older clients send it, a
 // number of nanoseconds.
 type snoozeBody struct {
@@ -126,16 +112,16 @@ type snoozeBody struct {
 	For  json.RawMessage `json:"for"`
 }
 
-func (wr wire) snooze(r *http.Request, w http.ResponseWriter) (SnoozeRequest, error) {
+func (wr wire) snooze(r *http.Request, w http.ResponseWriter) (app.SnoozeRequest, error) {
 	var b snoozeBody
 	if err := decode(r, w, &b); err != nil {
-		return SnoozeRequest{}, err
+		return app.SnoozeRequest{}, err
 	}
 	d, err := snoozeFor(b.For)
 	if err != nil {
-		return SnoozeRequest{}, err
+		return app.SnoozeRequest{}, err
 	}
-	return SnoozeRequest{Room: b.Room, For: d}, nil
+	return app.SnoozeRequest{Room: b.Room, For: d}, nil
 }
 
 func snoozeFor(raw json.RawMessage) (time.Duration, error) {
@@ -175,24 +161,12 @@ func (wr wire) queryTime(r *http.Request, name string) (time.Time, error) {
 	return t, nil
 }
 
-// MarshalJSON writes For as a duration the way a person writes one, which
-// every daemon of this version reads.
-func (s SnoozeRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Room string `json:"room"`
-		For  string `json:"for"`
-	}{s.Room, s.For.String()})
-}
-
 // location is the zone times without an offset are read in: the
 // configuration's, which a reload may change.
-func location(svc Service) func() *time.Location {
+func location(svc app.Service) func() *time.Location {
 	l, ok := svc.(interface{ Location() *time.Location })
 	if !ok {
 		return func() *time.Location { return time.UTC }
 	}
 	return l.Location
 }
-
-// Location is the configured timezone.
-func (l *Local) Location() *time.Location { return l.Engine.Config().Timezone }

@@ -19,11 +19,11 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/control/links"
 	"github.com/roomwatch/roomwatch/control/web"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/scheduler"
 	"github.com/roomwatch/roomwatch/store"
@@ -52,9 +52,12 @@ type Options struct {
 	// horizon: only the earliest steps hold one, so memory stays flat with
 	// a million rooms. Zero means defaultMaxTimers.
 	MaxTimers int
-	// BaselineAllJobs runs the design the benchmark measures roomwatch
-	// against: a gocron job for every live alert of every room (baseline.go).
-	BaselineAllJobs bool
+	// Timers, when set, starts a second set of timers once the catch-up is
+	// done, which is then told every room's next step after the daemon's
+	// own and stops with ctx. roomwatch-bench plugs in here the design it
+	// measures roomwatch against (one gocron job per live alert); the
+	// product never sets it.
+	Timers func(ctx context.Context, a *app.App) (Timers, error)
 	// Version is the build's one-line description, carried by GET
 	// /v1/status in its Roomwatch-Version header.
 	Version string
@@ -75,15 +78,21 @@ const stopLanding = 500 * time.Millisecond
 // never reach it.
 const defaultMaxTimers = 10000
 
+// Timers are the timers Options.Timers starts: told every room's next
+// step, and counted in the daemon's Stats.
+type Timers interface {
+	app.Timers
+	Jobs() int
+}
+
 // Daemon is one running roomwatch.
 type Daemon struct {
-	opt    Options
-	log    *slog.Logger
-	clock  clockwork.Clock
-	store  *store.Store
-	engine *engine.Engine
-	sched  *scheduler.Scheduler
-	local  *control.Local
+	opt   Options
+	log   *slog.Logger
+	clock clockwork.Clock
+	store *store.Store
+	app   *app.App
+	sched *scheduler.Scheduler
 	// links signs action links; nil when the HTTP API is off.
 	links *links.Signer
 	// health is what the watchdog checks beside the store.
@@ -103,7 +112,7 @@ type Daemon struct {
 
 	digest digester // the daily digest's send in flight
 
-	baseline *allAlertJobs // only with Options.BaselineAllJobs
+	extraTimers Timers // only with Options.Timers
 
 	mailIgnored atomic.Int64 // mails from the inbox that no rule matched (inbox.go)
 }
@@ -143,9 +152,6 @@ func (o *Options) defaults() {
 	if o.MaxTimers <= 0 {
 		o.MaxTimers = defaultMaxTimers
 	}
-	if o.BaselineAllJobs {
-		o.Horizon = baselineHorizon
-	}
 }
 
 // start opens the store, syncs the rooms and catches up; on return every
@@ -171,8 +177,6 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 		opt: opt, log: opt.Log, clock: opt.Clock, store: st, router: router,
 		kick: make(chan struct{}, 1),
 	}
-	d.engine = engine.New(cfg, st, opt.Clock, opt.Log)
-	d.local = &control.Local{Engine: d.engine, Reloader: d.requestReload, Build: opt.Version}
 	d.sched, err = scheduler.New(scheduler.Options{
 		Clock:      opt.Clock,
 		Horizon:    opt.Horizon,
@@ -186,17 +190,19 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 		st.Close()
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
-	d.engine.OnNext = d.onNext
-	d.engine.OnQueued = d.wake
+	d.app = app.New(app.Options{
+		Config: cfg, Store: st, Clock: opt.Clock, Log: opt.Log,
+		Timers: daemonTimers{d}, Waker: daemonWaker{d}, Reload: d.requestReload, Build: opt.Version,
+	})
 
 	if err := d.catchUp(ctx, true); err != nil {
 		d.abort()
 		return nil, err
 	}
-	if opt.BaselineAllJobs {
-		if err := d.startBaseline(ctx); err != nil {
+	if opt.Timers != nil {
+		if d.extraTimers, err = opt.Timers(ctx, d.app); err != nil {
 			d.abort()
-			return nil, err
+			return nil, fmt.Errorf("daemon: timers: %w", err)
 		}
 	}
 	return d, nil
@@ -213,61 +219,15 @@ func (d *Daemon) abort() {
 	}
 }
 
-// catchUp syncs the configuration's rooms and evaluates every room whose
-// facts changed or whose next step is already due; when the policy changed,
-// every room (a changed policy moves every deadline). The work follows what
-// changed: a restart or a reload of an unchanged store reads no room it
-// does not evaluate.
+// catchUp brings the store to the configuration (app.CatchUp) and gives
+// timers to every room whose next step falls within the horizon.
 func (d *Daemon) catchUp(ctx context.Context, starting bool) error {
-	changed, err := d.engine.Sync(ctx)
-	if err != nil {
+	if err := d.app.CatchUp(ctx, starting); err != nil {
 		return err
-	}
-	fp, all, err := d.policyChanged()
-	if err != nil {
-		return err
-	}
-	if all {
-		n, err := d.engine.EvaluateAll(ctx)
-		if err != nil {
-			return err
-		}
-		// Recorded only now: a start cut short re-evaluates every room.
-		if err := d.store.SetMeta("policy", fp); err != nil {
-			return err
-		}
-		d.log.Info("rooms evaluated", "rooms", n, "all", true)
-	} else {
-		if err := d.engine.EvaluateRooms(ctx, changed); err != nil {
-			return err
-		}
-		if len(changed) > 0 || starting {
-			d.log.Info("rooms evaluated", "changed", len(changed), "all", false)
-		}
 	}
 	now := d.clock.Now()
-	if starting {
-		if err := d.evaluateDue(ctx, now); err != nil {
-			return err
-		}
-	}
 	d.sweep(ctx, now, now.Add(d.opt.Horizon))
 	return nil
-}
-
-// policyChanged reports whether the rules' inputs shared by every room
-// (policy, profiles, default platform, zone) differ from those the store's
-// schedule was computed with, and returns the new ones' fingerprint, to be
-// recorded once every room is evaluated. A store that has none recorded
-// (new, or migrated from an older schema without a due index) counts as
-// changed, so every room gets evaluated once.
-func (d *Daemon) policyChanged() (fp string, changed bool, err error) {
-	fp = fingerprint(d.engine.Config())
-	old, err := d.store.Meta("policy")
-	if err != nil {
-		return "", false, err
-	}
-	return fp, old != fp, nil
 }
 
 // serve runs until ctx ends.
@@ -275,8 +235,8 @@ func (d *Daemon) serve(ctx context.Context) error {
 	runCtx, cancelRun := context.WithCancel(context.Background())
 	defer cancelRun()
 
-	ctrl := d.engine.Config().Control
-	srv, err := control.Listen(ctrl, statsService{d.local, d}, d.log)
+	ctrl := d.app.Config().Control
+	srv, err := control.Listen(ctrl, statsService{d.app, d}, d.log)
 	if err != nil {
 		d.abort()
 		return err
@@ -286,12 +246,12 @@ func (d *Daemon) serve(ctx context.Context) error {
 		d.links, err = d.linkSigner(ctrl)
 		if err == nil {
 			api, err = control.ListenHTTP(control.HTTPOptions{
-				Control: ctrl, Service: d.local, Links: d.links, Marks: d.store,
-				Language: func() string { return d.engine.Config().Language },
-				Location: d.engine.Config().Timezone, Log: d.log, Now: d.clock.Now,
+				Control: ctrl, Service: d.app, Links: d.links, Marks: d.store,
+				Language: func() string { return d.app.Config().Language },
+				Location: d.app.Config().Timezone, Log: d.log, Now: d.clock.Now,
 				Web: func(refused func(*http.Request)) http.Handler {
-					return web.New(web.Options{Service: d.local, Sessions: d.store, Marks: d.store,
-						Config: d.engine.Config, Now: d.clock.Now, Log: d.log, Refused: refused})
+					return web.New(web.Options{Service: d.app, Sessions: d.store, Marks: d.store,
+						Config: d.app.Config, Now: d.clock.Now, Log: d.log, Refused: refused})
 				},
 			})
 		}
@@ -336,7 +296,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 	if err := systemd.Ready(status); err != nil {
 		d.log.Warn("telling systemd we are ready", "err", err)
 	}
-	d.log.Info("roomwatch ready", "status", status, "store", d.store.Path(), "socket", d.engine.Config().Control.Socket)
+	d.log.Info("roomwatch ready", "status", status, "store", d.store.Path(), "socket", d.app.Config().Control.Socket)
 
 	<-ctx.Done()
 	stopStarted := time.Now()
@@ -374,7 +334,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 
 // fire is a room's timer: evaluate it now.
 func (d *Daemon) fire(ctx context.Context, room string) {
-	if _, err := d.engine.Evaluate(ctx, room); err != nil && !errors.Is(err, context.Canceled) {
+	if _, err := d.app.Evaluate(ctx, room); err != nil && !errors.Is(err, context.Canceled) {
 		d.log.Error("evaluating a room", "room", room, "err", err)
 	}
 }
@@ -385,6 +345,23 @@ func (d *Daemon) onNext(room string, at time.Time) {
 		d.log.Error("scheduling a room", "room", room, "at", at, "err", err)
 	}
 }
+
+// daemonTimers are the application's timers port: the daemon's scheduler,
+// then the timers of Options.Timers when set.
+type daemonTimers struct{ d *Daemon }
+
+func (t daemonTimers) Schedule(room string, at time.Time) error {
+	err := t.d.sched.Schedule(room, at)
+	if t.d.extraTimers != nil {
+		err = errors.Join(err, t.d.extraTimers.Schedule(room, at))
+	}
+	return err
+}
+
+// daemonWaker is the application's waker port: the dispatcher.
+type daemonWaker struct{ d *Daemon }
+
+func (w daemonWaker) Wake() { w.d.wake() }
 
 // sweep reads the due index and hands every room whose next step falls
 // before horizonEnd to the scheduler: one already due (a timer missed it:
@@ -408,21 +385,6 @@ func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
 	d.maybeDigest(ctx, now)
 }
 
-// evaluateDue evaluates, here and now, every room whose next step is due.
-// Start-up uses it before the scheduler runs, so every catch-up step is in
-// the outbox before the first send and goes out grouped.
-func (d *Daemon) evaluateDue(ctx context.Context, now time.Time) error {
-	var due []string
-	err := d.store.DueBefore(now, func(room string, at time.Time) bool {
-		due = append(due, room)
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	return d.engine.EvaluateRooms(ctx, due)
-}
-
 // status is the systemd STATUS line: "12 rooms, next alert 18:00 check-in 4012345".
 func (d *Daemon) status() string {
 	rooms, err := d.store.CountRooms()
@@ -435,8 +397,8 @@ func (d *Daemon) status() string {
 		return s + ", no alert within " + d.opt.Horizon.String()
 	}
 	kind := ""
-	if r, found, err := d.engine.Room(room); err == nil && found {
-		if steps, err := d.engine.Steps(r); err == nil {
+	if r, found, err := d.app.Room(room); err == nil && found {
+		if steps, err := d.app.Steps(r); err == nil {
 			for _, st := range steps {
 				if st.SendAt.Equal(at) {
 					kind = string(st.Kind) + " "
@@ -445,7 +407,7 @@ func (d *Daemon) status() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s, next alert %s %s%s", s, at.In(d.engine.Config().Timezone).Format("01-02 15:04"), kind, room)
+	return fmt.Sprintf("%s, next alert %s %s%s", s, at.In(d.app.Config().Timezone).Format("01-02 15:04"), kind, room)
 }
 
 func (d *Daemon) updateStatus() {

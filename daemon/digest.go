@@ -39,7 +39,7 @@ const maxDigestTitle = 40
 // minute; the send runs on its own goroutine so a slow notifier never holds
 // up the sweep.
 func (d *Daemon) maybeDigest(ctx context.Context, now time.Time) {
-	cfg := d.engine.Config()
+	cfg := d.app.Config()
 	day, due := digestDue(cfg, now)
 	if !due {
 		return
@@ -149,7 +149,7 @@ func (d *Daemon) agenda(now time.Time) (agenda, error) {
 	}}}
 	risky := func(a rules.Alert) bool { return a.AtRisk(now) }
 	err := d.store.ForEachRoom(func(r rules.Room) error {
-		env, err := d.engine.Env(r)
+		env, err := d.app.Env(r)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/roomwatch/roomwatch/control"
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/inbox"
 	"github.com/roomwatch/roomwatch/inbox/mailrule"
 )
@@ -17,7 +17,7 @@ import (
 // the next start); the rules are read for each mail, so a reload changes
 // them at once.
 func (d *Daemon) startInbox(ctx context.Context, wg *sync.WaitGroup) {
-	in := d.engine.Config().Inbox
+	in := d.app.Config().Inbox
 	if !in.Watches() {
 		return
 	}
@@ -44,7 +44,7 @@ func (d *Daemon) startInbox(ctx context.Context, wg *sync.WaitGroup) {
 // operation. Mail that is not a platform notice is skipped; only a failure
 // to record (the store) is an error, so the mail is read again later.
 func (d *Daemon) handleMail(ctx context.Context, raw []byte, received time.Time) error {
-	rs, err := d.engine.Config().MailRules()
+	rs, err := d.app.Config().MailRules()
 	if err != nil {
 		return err
 	}
@@ -60,8 +60,8 @@ func (d *Daemon) handleMail(ctx context.Context, raw []byte, received time.Time)
 		d.log.Debug("inbox: no rule matches", "from", mail.From, "subject", mail.Subject, "ignored", d.mailIgnored.Load())
 		return nil
 	}
-	res, err := d.local.RecordMail(ctx, match)
-	if control.IsInputError(err) {
+	res, err := d.app.RecordMail(ctx, match)
+	if app.IsInputError(err) {
 		d.log.Warn("inbox: mail refused", "rule", match.Rule, "room", match.Room, "err", err)
 		return nil
 	}
@@ -69,7 +69,7 @@ func (d *Daemon) handleMail(ctx context.Context, raw []byte, received time.Time)
 		return err
 	}
 	attrs := []any{"room", res.Room, "event", res.Event, "at", res.At, "rule", match.Rule, "outcome", res.Outcome}
-	if res.Outcome == control.MailUnknownRoom {
+	if res.Outcome == app.MailUnknownRoom {
 		d.log.Warn("inbox: mail for a room roomwatch does not track; ignored", attrs...)
 		return nil
 	}

@@ -29,7 +29,7 @@ func (d *Daemon) linkSigner(ctrl config.Control) (*links.Signer, error) {
 // configured language, under control.public_url; none when no public
 // address is configured or the HTTP API serves no links.
 func (d *Daemon) alertLinks(step rules.Step, now time.Time) []message.ActionLink {
-	cfg := d.engine.Config()
+	cfg := d.app.Config()
 	base := cfg.Control.PublicURL
 	if base == "" || d.links == nil || step.Room == "" {
 		return nil
@@ -50,7 +50,7 @@ func (d *Daemon) alertLinks(step rules.Step, now time.Time) []message.ActionLink
 // roomPage is the room's page in the web app under control.public_url;
 // empty when no public address is configured or the HTTP API is off.
 func (d *Daemon) roomPage(room string) string {
-	base := d.engine.Config().Control.PublicURL
+	base := d.app.Config().Control.PublicURL
 	if base == "" || d.links == nil || room == "" {
 		return ""
 	}

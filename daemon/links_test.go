@@ -72,7 +72,7 @@ func TestAlertsCarryTheirLinks(t *testing.T) {
 
 	// Without a public address, no links.
 	cfg.Control.PublicURL = ""
-	d.engine.SetConfig(cfg)
+	d.app.SetConfig(cfg)
 	if ls := d.alertLinks(rules.Step{Alert: rules.Alert{Room: "4012345", Kind: rules.CheckIn}}, clock.Now()); ls != nil {
 		t.Errorf("links without public_url: %v", ls)
 	}

@@ -2,18 +2,15 @@ package daemon
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/rules"
@@ -34,7 +31,7 @@ func (d *Daemon) requestReload(ctx context.Context) error {
 // It runs before READY, so no edit made after READY can go unseen; nil when
 // there is nothing to watch.
 func (d *Daemon) watchConfig() *fsnotify.Watcher {
-	path := d.engine.Config().Path
+	path := d.app.Config().Path
 	if !d.opt.Watch || path == "" {
 		return nil
 	}
@@ -59,7 +56,7 @@ func (d *Daemon) reloadLoop(ctx context.Context, hup <-chan os.Signal, w *fsnoti
 		defer w.Close()
 		events, watchErrs = w.Events, w.Errors
 	}
-	name := filepath.Base(d.engine.Config().Path)
+	name := filepath.Base(d.app.Config().Path)
 	var settle <-chan time.Time
 	for {
 		select {
@@ -93,7 +90,7 @@ func (d *Daemon) reloadLoop(ctx context.Context, hup <-chan os.Signal, w *fsnoti
 func (d *Daemon) reload(ctx context.Context) error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	old := d.engine.Config()
+	old := d.app.Config()
 	if old.Path == "" {
 		return errors.New("running on the embedded defaults: there is no configuration file to reload")
 	}
@@ -136,12 +133,12 @@ func (d *Daemon) reload(ctx context.Context) error {
 
 // apply brings the store and the timers to cfg: its rooms synced, the rooms
 // it changes evaluated (all of them when its policy differs), their timers
-// set. The engine reads cfg meanwhile, as the evaluation needs it; messages
+// set. The application reads cfg meanwhile, as the evaluation needs it; messages
 // keep going out through the last good router, which reload swaps only
 // after apply succeeded. On failure apply puts old back in the engine and
 // brings the store and timers back to it, then returns the failure.
 func (d *Daemon) apply(ctx context.Context, cfg, old *config.Config) error {
-	d.engine.SetConfig(cfg)
+	d.app.SetConfig(cfg)
 	err := d.catchUp(ctx, false)
 	if err == nil {
 		err = reloadFault("catch-up")
@@ -149,13 +146,13 @@ func (d *Daemon) apply(ctx context.Context, cfg, old *config.Config) error {
 	if err == nil {
 		return nil
 	}
-	d.engine.SetConfig(old)
+	d.app.SetConfig(old)
 	d.dropAttemptTimers()
-	if fingerprint(cfg) != fingerprint(old) {
+	if app.PolicyFingerprint(cfg) != app.PolicyFingerprint(old) {
 		// The attempt may have evaluated some rooms under the new policy
 		// before it failed; forgetting the recorded policy makes the
 		// restore evaluate every room under the old one again.
-		if err := d.store.SetMeta("policy", ""); err != nil {
+		if err := d.app.ForgetPolicy(); err != nil {
 			d.log.Error("restoring the last good configuration: forgetting the policy the attempt recorded", "err", err)
 		}
 	}
@@ -232,51 +229,4 @@ func (d *Daemon) rejectConfig(ctx context.Context, title string, err error) {
 	if err := router.Notice(ctx, rules.Warning, title, lines); err != nil {
 		d.log.Error("sending the configuration warning", "err", err)
 	}
-}
-
-// fingerprint summarises the inputs every room's rules share, so a change
-// of policy or profile re-evaluates every room and nothing else does.
-func fingerprint(cfg *config.Config) string {
-	type profile struct {
-		Name string
-		P    rules.Profile
-	}
-	var profiles []profile
-	for name, p := range cfg.Profiles {
-		profiles = append(profiles, profile{name, p})
-	}
-	slices.SortFunc(profiles, func(a, b profile) int {
-		if a.Name < b.Name {
-			return -1
-		}
-		if a.Name > b.Name {
-			return 1
-		}
-		return 0
-	})
-	policy := cfg.Policy
-	zone := ""
-	if policy.Location != nil {
-		zone = policy.Location.String()
-	}
-	policy.Location = nil
-	// A declined buyer raises declined-buyer on their rooms, so declining
-	// one is a change of every room's rules too. Left out when empty, so
-	// the fingerprint of a file without declines is what it always was.
-	var declined []string
-	for _, b := range cfg.Buyers {
-		if b.Decline {
-			declined = append(declined, b.Platform+"/"+b.Name)
-		}
-	}
-	slices.Sort(declined)
-	b, _ := json.Marshal(struct {
-		Policy   rules.Policy
-		Zone     string
-		Platform string
-		Profiles []profile
-		Declined []string `json:",omitempty"`
-	}{policy, zone, cfg.Platform, profiles, declined})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }

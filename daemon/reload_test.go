@@ -77,8 +77,8 @@ func TestFailedReloadKeepsTheLastGoodConfigRouterAndTimers(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "could not be put in force") || !strings.Contains(err.Error(), "injected failure") {
 			t.Fatalf("reload = %v, want the injected failure", err)
 		}
-		if d.engine.Config() != cfg {
-			t.Fatalf("the engine runs on %s/%s, want the last good configuration", d.engine.Config().Language, d.engine.Config().Summary())
+		if d.app.Config() != cfg {
+			t.Fatalf("the engine runs on %s/%s, want the last good configuration", d.app.Config().Language, d.app.Config().Summary())
 		}
 		if d.activeRouter() != router {
 			t.Fatal("the router of the failed configuration is in force")
@@ -106,7 +106,7 @@ func TestFailedReloadKeepsTheLastGoodConfigRouterAndTimers(t *testing.T) {
 	if err := d.reload(ctx); err != nil {
 		t.Fatalf("reload: %v", err)
 	}
-	if got := d.engine.Config(); got.Language != "ja" || len(got.Rooms) != 2 {
+	if got := d.app.Config(); got.Language != "ja" || len(got.Rooms) != 2 {
 		t.Errorf("after the good reload: language %s, %d rooms", got.Language, len(got.Rooms))
 	}
 	if d.activeRouter() == router {

@@ -30,7 +30,7 @@ func TestAlertsLinkToTheRoomPage(t *testing.T) {
 		}
 	}
 	cfg.Control.PublicURL = ""
-	d.engine.SetConfig(cfg)
+	d.app.SetConfig(cfg)
 	if p := d.roomPage("4012345"); p != "" {
 		t.Errorf("a room page without public_url: %q", p)
 	}

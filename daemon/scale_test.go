@@ -3,14 +3,16 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
@@ -97,33 +99,52 @@ func TestOnlyTheFirstStartEvaluatesEveryRoom(t *testing.T) {
 	}
 }
 
-func TestBaselineHoldsAJobPerLiveAlert(t *testing.T) {
+// extraTimers is an Options.Timers that records what it is told.
+type extraTimers struct {
+	mu    sync.Mutex
+	rooms []string
+}
+
+func (x *extraTimers) Schedule(room string, _ time.Time) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.rooms = append(x.rooms, room)
+	return nil
+}
+
+func (x *extraTimers) Jobs() int { return 7 }
+
+// The timers port (what roomwatch-bench plugs its baseline into) is
+// started with the application once the catch-up is done, told of each
+// room evaluated, and counted in the stats.
+func TestExtraTimersFollowEveryEvaluation(t *testing.T) {
 	now := at(22, 12, 0)
 	cfg := writeConfig(t, t.TempDir(), "policy:\n  digest_at: \"\"\n")
 	importRooms(t, cfg, now, 4)
 	clock := clockwork.NewFakeClockAt(now)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d := startWith(t, ctx, cfg, clock, nil, Options{BaselineAllJobs: true})
+	extra := &extraTimers{}
+	var started *app.App
+	d := startWith(t, ctx, cfg, clock, nil, Options{Timers: func(_ context.Context, a *app.App) (Timers, error) {
+		started = a
+		return extra, nil
+	}})
 	defer stopDaemon(t, d)
 
-	// Each room runs a check-in, a may-cancel and a room-expiry alert.
-	if got := d.baseline.sched.Jobs(); got != 12 {
-		t.Errorf("baseline holds %d jobs, want 12 (3 live alerts × 4 rooms)", got)
+	if started != d.app {
+		t.Fatal("the timers were not started with the daemon's application")
 	}
-	if got := d.sched.Jobs(); got != 0 {
-		t.Errorf("the daemon's own scheduler holds %d jobs in baseline mode, want 0", got)
+	stats, err := statsService{d.app, d}.Stats(ctx)
+	if err != nil || stats.Jobs != d.sched.Jobs()+7 || stats.Rooms != 4 {
+		t.Errorf("stats = %+v, %v; want the daemon's %d jobs + 7, 4 rooms", stats, err, d.sched.Jobs())
 	}
-	stats, err := statsService{d.local, d}.Stats(ctx)
-	if err != nil || stats.Jobs != 12 || stats.Rooms != 4 {
-		t.Errorf("stats = %+v, %v; want 12 jobs, 4 rooms", stats, err)
-	}
-	// A message resolves nothing but moves the check-in: its job moves, the
-	// count stays.
-	if _, err := d.local.Record(ctx, control.EventRequest{Room: "r000", Event: rules.EventSellerMessage, At: now}); err != nil {
+	if _, err := d.app.Record(ctx, app.EventRequest{Room: "r000", Event: rules.EventSellerMessage, At: now}); err != nil {
 		t.Fatal(err)
 	}
-	if got := d.baseline.sched.Jobs(); got != 12 {
-		t.Errorf("baseline holds %d jobs after an event, want 12", got)
+	extra.mu.Lock()
+	defer extra.mu.Unlock()
+	if !slices.Contains(extra.rooms, "r000") {
+		t.Errorf("the timers were told of %v after an event in r000", extra.rooms)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/control"
 )
 
@@ -11,7 +12,7 @@ import (
 // and its working figures (control.StatsReporter), which roomwatch-bench
 // reads and the HTTP API does not offer.
 type statsService struct {
-	*control.Local
+	*app.App
 	d *Daemon
 }
 
@@ -21,8 +22,8 @@ func (s statsService) Stats(context.Context) (control.Stats, error) {
 		return control.Stats{}, err
 	}
 	jobs := s.d.sched.Jobs()
-	if s.d.baseline != nil {
-		jobs += s.d.baseline.sched.Jobs()
+	if s.d.extraTimers != nil {
+		jobs += s.d.extraTimers.Jobs()
 	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)

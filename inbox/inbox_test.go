@@ -15,9 +15,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/inbox/imaptest"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
@@ -41,11 +40,11 @@ func buyerMessage(id, room string, date time.Time) []byte {
 }
 
 // chain is the daemon's path for a mail: the watcher's handler reads it
-// with the configured rules and records it through control.Local, on a
+// with the configured rules and records it through the application (app.App), on a
 // real store.
 type chain struct {
 	st    *store.Store
-	local *control.Local
+	local *core.App
 
 	mu       sync.Mutex
 	offered  []string // Message-IDs the watcher handed over, in order
@@ -72,15 +71,15 @@ func newChain(t *testing.T, dir string) *chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := engine.New(cfg, st, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := eng.Sync(context.Background()); err != nil {
+	a := core.New(core.Options{Config: cfg, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if _, err := a.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &chain{st: st, local: &control.Local{Engine: eng}, ch: make(chan string, 100)}
+	return &chain{st: st, local: a, ch: make(chan string, 100)}
 }
 
 func (c *chain) handle(ctx context.Context, raw []byte, received time.Time) error {
-	rs, err := c.local.Engine.Config().MailRules()
+	rs, err := c.local.Config().MailRules()
 	if err != nil {
 		return err
 	}
@@ -210,7 +209,7 @@ func TestMailArrivingDuringIdleIsRecordedWithinFiveSecondsAndStaysUnread(t *test
 		t.Errorf("buyer_message = %s, want the mail's Date %s", room.BuyerMessage, sent)
 	}
 	events, _ := c.st.Events("5000001")
-	if last := events[len(events)-1]; last.Source != control.SourceMail || last.Kind != rules.EventBuyerMessage {
+	if last := events[len(events)-1]; last.Source != core.SourceMail || last.Kind != rules.EventBuyerMessage {
 		t.Errorf("last event %+v, want buyer_message from mail", last)
 	}
 	for _, f := range flags(t, s) {
@@ -305,9 +304,9 @@ func TestUIDValidityChangeRecordsEachMailOnce(t *testing.T) {
 	r.waitConnected(t)
 	_, outcomes := c.snapshot()
 	want := []string{
-		"kept@coconala.example " + control.MailRecorded,
-		"kept@coconala.example " + control.MailDuplicate,
-		"new@coconala.example " + control.MailRecorded,
+		"kept@coconala.example " + core.MailRecorded,
+		"kept@coconala.example " + core.MailDuplicate,
+		"new@coconala.example " + core.MailRecorded,
 	}
 	if fmt.Sprint(outcomes) != fmt.Sprint(want) {
 		t.Errorf("outcomes %v, want %v", outcomes, want)
@@ -315,7 +314,7 @@ func TestUIDValidityChangeRecordsEachMailOnce(t *testing.T) {
 	events, _ := c.st.Events("5000001")
 	n := 0
 	for _, e := range events {
-		if e.Source == control.SourceMail {
+		if e.Source == core.SourceMail {
 			n++
 		}
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
 )
@@ -133,7 +133,7 @@ func generate(path string, cfg *config.Config, n int, now time.Time, seed uint64
 		}
 	}
 
-	eng := engine.New(cfg, st, clockwork.NewFakeClockAt(now), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	eng := app.New(app.Options{Config: cfg, Store: st, Clock: clockwork.NewFakeClockAt(now), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	var past []rules.Step
 	flush := func() error {
 		if err := st.Skip(past, now); err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -67,7 +68,7 @@ func runLoad(ctx context.Context, client *control.Client, g generated, rate int,
 		if wait := time.Until(started.Add(time.Duration(i) * interval)); wait > 0 {
 			time.Sleep(wait)
 		}
-		req := control.EventRequest{Source: "bench"}
+		req := app.EventRequest{Source: "bench"}
 		switch {
 		case i%pulseEvery == 0 && nextPulse < len(g.pulses):
 			req.Room, req.Event = g.pulses[nextPulse], rules.EventDelivered

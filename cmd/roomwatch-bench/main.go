@@ -40,6 +40,9 @@ type options struct {
 	baseline bool
 	keep     bool
 	seed     uint64
+
+	// baselineBin is the baseline's binary (./cmd/roomwatch-bench/baseline).
+	baselineBin string
 }
 
 func main() {
@@ -79,6 +82,11 @@ func benchmark(w io.Writer, opt options) error {
 	bin, err := buildRoomwatch(work)
 	if err != nil {
 		return err
+	}
+	if opt.baseline {
+		if opt.baselineBin, err = buildBaseline(work); err != nil {
+			return err
+		}
 	}
 	hook := newWebhook()
 	defer hook.Close()
@@ -177,7 +185,7 @@ func benchSize(dir, bin string, hook *webhook, n int, opt options) (sizeResult, 
 		return res, err
 	}
 	if opt.baseline {
-		b, err := measure(dir, bin, baseCfg, hook, res.gen, opt, "baseline", run{}, "--baseline-all-jobs")
+		b, err := measure(dir, opt.baselineBin, baseCfg, hook, res.gen, opt, "baseline", run{})
 		if err != nil {
 			return res, err
 		}

@@ -17,11 +17,21 @@ import (
 
 // buildRoomwatch compiles the daemon the way a user would run it.
 func buildRoomwatch(dir string) (string, error) {
-	bin := filepath.Join(dir, "roomwatch")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/roomwatch")
+	return build(dir, "roomwatch", "./cmd/roomwatch")
+}
+
+// buildBaseline compiles the baseline: the daemon with one gocron job per
+// live alert, which is no part of the product binary.
+func buildBaseline(dir string) (string, error) {
+	return build(dir, "baseline", "./cmd/roomwatch-bench/baseline")
+}
+
+func build(dir, name, pkg string) (string, error) {
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building roomwatch (run the benchmark from the repository root): %w", err)
+		return "", fmt.Errorf("building %s (run the benchmark from the repository root): %w", name, err)
 	}
 	return bin, nil
 }

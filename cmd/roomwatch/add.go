@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -37,7 +37,7 @@ daemon notices the edited file and picks the room up by itself.`,
 			if room.Opened.IsZero() {
 				room.Opened = now.Truncate(time.Minute)
 			}
-			if room.Opened.After(now.Add(control.FutureSlack)) {
+			if room.Opened.After(now.Add(core.FutureSlack)) {
 				return inputError("--opened %s is in the future", localTime(room.Opened, cfg))
 			}
 			if room.Due, err = parseTimeFlag("due", dueFlag, cfg); err != nil {

@@ -22,9 +22,8 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/mattn/go-runewidth"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/store"
 )
@@ -96,11 +95,11 @@ func TestStatusLeadsWithTheOverdueDelivery(t *testing.T) {
 		t.Fatalf("status --json exited %d: %s", code, out)
 	}
 	var rooms []struct {
-		Room     string             `json:"room"`
-		Next     *control.AlertView `json:"next"`
-		TimeLeft string             `json:"time_left"`
-		Action   string             `json:"action"`
-		Alerts   []control.AlertView
+		Room     string          `json:"room"`
+		Next     *core.AlertView `json:"next"`
+		TimeLeft string          `json:"time_left"`
+		Action   string          `json:"action"`
+		Alerts   []core.AlertView
 	}
 	if err := json.Unmarshal([]byte(out), &rooms); err != nil || len(rooms) != 2 {
 		t.Fatalf("status --json: %v\n%s", err, out)
@@ -113,7 +112,7 @@ func TestStatusLeadsWithTheOverdueDelivery(t *testing.T) {
 		t.Errorf("time_left %q, action %q: the existing fields must follow next", r.TimeLeft, r.Action)
 	}
 	// Every live alert, the most urgent first, each with its own time and action.
-	kinds := map[string]control.AlertView{}
+	kinds := map[string]core.AlertView{}
 	for _, a := range r.Alerts {
 		kinds[string(a.Kind)] = a
 		if a.TimeLeft == "" || a.Action == "" || a.Deadline.IsZero() || a.Severity == "" {
@@ -194,7 +193,7 @@ rooms:
 
 // goldenService is a Local on the golden rooms with a clock stopped at
 // goldenNow.
-func goldenService(t *testing.T) (*config.Config, *control.Local) {
+func goldenService(t *testing.T) (*config.Config, *core.App) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "roomwatch.yaml")
 	cfg, err := config.Parse(path, []byte(goldenRooms))
@@ -206,11 +205,11 @@ func goldenService(t *testing.T) (*config.Config, *control.Local) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := engine.New(cfg, st, clockwork.NewFakeClockAt(goldenNow), slog.New(slog.DiscardHandler))
+	e := core.New(core.Options{Config: cfg, Store: st, Clock: clockwork.NewFakeClockAt(goldenNow), Log: slog.New(slog.DiscardHandler)})
 	if _, err := e.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return cfg, &control.Local{Engine: e}
+	return cfg, e
 }
 
 func golden(t *testing.T, name, got string) {
@@ -232,11 +231,11 @@ func golden(t *testing.T, name, got string) {
 func TestStatusAndPlanGoldenInJapanese(t *testing.T) {
 	cfg, svc := goldenService(t)
 	ctx := context.Background()
-	rooms, err := svc.Status(ctx, control.StatusRequest{Now: goldenNow})
+	rooms, err := svc.Status(ctx, core.StatusRequest{Now: goldenNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps, err := svc.Plan(ctx, control.PlanRequest{Now: goldenNow, Until: goldenNow.Add(72 * time.Hour)})
+	steps, err := svc.Plan(ctx, core.PlanRequest{Now: goldenNow, Until: goldenNow.Add(72 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,11 +325,11 @@ func columnProblems(table string, fits int) []string {
 // not line up.
 func TestColumnCheckCatchesMisalignment(t *testing.T) {
 	_, svc := goldenService(t)
-	rooms, err := svc.Status(context.Background(), control.StatusRequest{Now: goldenNow})
+	rooms, err := svc.Status(context.Background(), core.StatusRequest{Now: goldenNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := func(r control.RoomStatus) []string {
+	row := func(r core.RoomStatus) []string {
 		return []string{r.Room, r.Title, r.Buyer, message.StateLabel(r.State, "ja"), r.TimeLeft, r.Action}
 	}
 	var tabbed bytes.Buffer

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/rules"
 )
 
@@ -57,7 +57,7 @@ stops the list. --json prints one JSON array of {room, kind, severity,
 deadline, at, step, ...} with RFC 3339 times.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var req control.PlanRequest
+			var req core.PlanRequest
 			parse := func(cfg *config.Config) (err error) {
 				if req.Now, err = parseTimeFlag("now", nowFlag, cfg); err != nil {
 					return err
@@ -65,14 +65,14 @@ deadline, at, step, ...} with RFC 3339 times.`,
 				req.Until, err = parseTimeFlag("until", untilFlag, cfg)
 				return err
 			}
-			return a.withParsedService(cmd, true, parse, func(cfg *config.Config, svc control.Service) error {
+			return a.withParsedService(cmd, true, parse, func(cfg *config.Config, svc core.Service) error {
 				steps, err := svc.Plan(cmd.Context(), req)
 				if err != nil {
 					return err
 				}
 				if asJSON {
 					if steps == nil {
-						steps = []control.PlanStep{} // an empty plan is [], never null
+						steps = []core.PlanStep{} // an empty plan is [], never null
 					}
 					return writeJSON(a.stdout, steps)
 				}
@@ -98,10 +98,10 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show each room: state, next deadline, time left, what to do",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withService(cmd, true, func(cfg *config.Config, svc control.Service) error {
+			return a.withService(cmd, true, func(cfg *config.Config, svc core.Service) error {
 				// One instant for the service's "time left" and the table's
 				// dates and colours.
-				req := control.StatusRequest{Now: time.Now()}
+				req := core.StatusRequest{Now: time.Now()}
 				if len(args) == 1 {
 					req.Room = args[0]
 				}
@@ -128,8 +128,8 @@ func (a *app) historyCommand() *cobra.Command {
 		Short: "Show a room's recorded events and the alerts sent for it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withService(cmd, true, func(cfg *config.Config, svc control.Service) error {
-				h, err := svc.History(cmd.Context(), control.HistoryRequest{Room: args[0]})
+			return a.withService(cmd, true, func(cfg *config.Config, svc core.Service) error {
+				h, err := svc.History(cmd.Context(), core.HistoryRequest{Room: args[0]})
 				if err != nil {
 					return err
 				}
@@ -158,8 +158,8 @@ func (a *app) eventCommand(name string, event rules.EventKind, short string) *co
 				at, err = parseTimeFlag("at", atFlag, cfg)
 				return err
 			}
-			return a.withParsedService(cmd, false, parse, func(cfg *config.Config, svc control.Service) error {
-				st, err := svc.Record(cmd.Context(), control.EventRequest{Room: args[0], Event: event, At: at, Source: "cli"})
+			return a.withParsedService(cmd, false, parse, func(cfg *config.Config, svc core.Service) error {
+				st, err := svc.Record(cmd.Context(), core.EventRequest{Room: args[0], Event: event, At: at, Source: "cli"})
 				if err != nil {
 					return err
 				}
@@ -199,8 +199,8 @@ func (a *app) ackCommand() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withService(cmd, false, func(cfg *config.Config, svc control.Service) error {
-				req := control.AckRequest{Room: args[0]}
+			return a.withService(cmd, false, func(cfg *config.Config, svc core.Service) error {
+				req := core.AckRequest{Room: args[0]}
 				if len(args) == 2 {
 					req.Kind = rules.Kind(args[1])
 				}
@@ -233,8 +233,8 @@ func (a *app) snoozeCommand() *cobra.Command {
 			if err != nil {
 				return inputError("snooze: %v", err)
 			}
-			return a.withService(cmd, false, func(cfg *config.Config, svc control.Service) error {
-				st, err := svc.Snooze(cmd.Context(), control.SnoozeRequest{Room: args[0], For: d})
+			return a.withService(cmd, false, func(cfg *config.Config, svc core.Service) error {
+				st, err := svc.Snooze(cmd.Context(), core.SnoozeRequest{Room: args[0], For: d})
 				if err != nil {
 					return err
 				}
@@ -257,14 +257,14 @@ func writeJSON(w io.Writer, v any) error {
 // withService loads the configuration and runs fn against the daemon, or
 // against the store when no daemon runs; readOnly commands never create a
 // store.
-func (a *app) withService(cmd *cobra.Command, readOnly bool, fn func(cfg *config.Config, svc control.Service) error) error {
+func (a *app) withService(cmd *cobra.Command, readOnly bool, fn func(cfg *config.Config, svc core.Service) error) error {
 	return a.withParsedService(cmd, readOnly, nil, fn)
 }
 
 // withParsedService is withService with a parse step that reads the
 // command's arguments against the configuration before anything is opened,
 // so a refused request touches nothing.
-func (a *app) withParsedService(cmd *cobra.Command, readOnly bool, parse func(cfg *config.Config) error, fn func(cfg *config.Config, svc control.Service) error) error {
+func (a *app) withParsedService(cmd *cobra.Command, readOnly bool, parse func(cfg *config.Config) error, fn func(cfg *config.Config, svc core.Service) error) error {
 	cfg, err := a.loadConfig(false)
 	if err != nil {
 		return err

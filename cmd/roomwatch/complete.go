@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/rules"
-	"github.com/roomwatch/roomwatch/store"
 )
 
 // Completion reads the config and the rooms on every <Tab>, so it must be
@@ -34,7 +31,7 @@ const (
 // notifier name what to complete instead of file names.
 func (a *app) registerCompletions(root *cobra.Command) {
 	room := map[string]bool{"status": true, "history": true, "snooze": true, "ack": true, "message": true}
-	for _, ec := range control.EventCommands {
+	for _, ec := range eventCommands {
 		room[ec.Command] = true
 	}
 	for _, cmd := range root.Commands() {
@@ -155,14 +152,12 @@ func (a *app) roomIDs(ctx context.Context, prefix string) []string {
 	return out
 }
 
-var errEnough = errors.New("enough rooms")
-
 // storeRooms hands fn every room the store holds, asking the running
 // daemon when there is one and reading the file read-only otherwise. It
 // gives up quietly: completion offers what the YAML lists.
 func storeRooms(ctx context.Context, cfg *config.Config, fn func(id, title string) bool) {
 	if client, ok := control.Dial(ctx, cfg.Control.Socket); ok {
-		rooms, err := client.Status(ctx, control.StatusRequest{})
+		rooms, err := client.Status(ctx, core.StatusRequest{})
 		if err != nil {
 			return
 		}
@@ -173,18 +168,7 @@ func storeRooms(ctx context.Context, cfg *config.Config, fn func(id, title strin
 		}
 		return
 	}
-	if _, err := os.Stat(cfg.Store); errors.Is(err, fs.ErrNotExist) {
-		return // looking never creates a store
-	}
-	st, err := store.Open(cfg.Store, store.Options{ReadOnly: true, Timeout: completionLockWait})
-	if err != nil {
-		return // locked by a daemon whose socket did not answer, or unreadable
-	}
-	defer st.Close()
-	_ = st.ForEachRoom(func(r rules.Room) error {
-		if !fn(r.ID, r.Title) {
-			return errEnough
-		}
-		return ctx.Err()
-	})
+	// No store yet, one locked by a daemon whose socket did not answer,
+	// or an unreadable one: nothing to offer.
+	_ = core.PeekRooms(ctx, cfg, completionLockWait, fn)
 }

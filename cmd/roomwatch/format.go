@@ -13,8 +13,8 @@ import (
 	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -44,7 +44,7 @@ var severityMark = map[rules.Severity]string{
 // printPlan prints the steps in time order, one line a step, each line whole
 // (grep finds a room's steps with their dates).
 // Dates show their year only when it is not the year of now.
-func printPlan(w io.Writer, steps []control.PlanStep, cfg *config.Config, now time.Time, tty terminal) {
+func printPlan(w io.Writer, steps []core.PlanStep, cfg *config.Config, now time.Time, tty terminal) {
 	if len(steps) == 0 {
 		fmt.Fprintln(w, cliWords(cfg).Nothing)
 		return
@@ -110,7 +110,7 @@ func terminalOf(w io.Writer) terminal {
 
 // printStatus prints one row a room, in the order the service gives (the
 // most urgent first), each with its most urgent alert.
-func printStatus(w io.Writer, rooms []control.RoomStatus, cfg *config.Config, now time.Time, tty terminal) {
+func printStatus(w io.Writer, rooms []core.RoomStatus, cfg *config.Config, now time.Time, tty terminal) {
 	if len(rooms) == 0 {
 		fmt.Fprintln(w, cliWords(cfg).NoRoom)
 		return
@@ -152,7 +152,7 @@ func orDash(s string) string {
 }
 
 // printNext prints a room's most urgent alert after an event was recorded.
-func printNext(w io.Writer, st control.RoomStatus, cfg *config.Config) {
+func printNext(w io.Writer, st core.RoomStatus, cfg *config.Config) {
 	if st.Next == nil {
 		fmt.Fprintf(w, "%s: %s\n", st.Room, cliWords(cfg).NoNext)
 		return
@@ -162,7 +162,7 @@ func printNext(w io.Writer, st control.RoomStatus, cfg *config.Config) {
 }
 
 // printHistory prints a room's events and the alerts sent for it.
-func printHistory(w io.Writer, h control.History, cfg *config.Config) {
+func printHistory(w io.Writer, h core.History, cfg *config.Config) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s %s\n", cliWords(cfg).Events, h.Room)
 	if len(h.Events) == 0 {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/inbox/mailrule"
 )
 
@@ -60,7 +60,7 @@ nothing.`,
 				return err
 			}
 			defer done()
-			recorder, ok := svc.(control.MailRecorder)
+			recorder, ok := svc.(core.MailRecorder)
 			if !ok {
 				return fmt.Errorf("ingest: %T cannot record mail", svc)
 			}
@@ -112,22 +112,22 @@ func (a *app) printDryRun(m mailrule.Match, mail mailrule.Mail, cfg *config.Conf
 	return nil
 }
 
-func describeMailResult(res control.MailResult, m mailrule.Match, cfg *config.Config) string {
+func describeMailResult(res core.MailResult, m mailrule.Match, cfg *config.Config) string {
 	at := localTime(res.At, cfg)
 	switch res.Outcome {
-	case control.MailRecorded:
+	case core.MailRecorded:
 		return fmt.Sprintf("%s: %s recorded at %s (mail, rule %s)", res.Room, res.Event, at, m.Rule)
-	case control.MailCreatedRoom:
+	case core.MailCreatedRoom:
 		where := "in the store"
 		if res.Where == "yaml" {
 			where = "to " + cfg.Path
 		}
 		return fmt.Sprintf("%s: new room added %s, opened %s (mail, rule %s)", res.Room, where, at, m.Rule)
-	case control.MailKnownRoom:
+	case core.MailKnownRoom:
 		return fmt.Sprintf("%s: already tracked; the purchase mail changes nothing", res.Room)
-	case control.MailDuplicate:
+	case core.MailDuplicate:
 		return fmt.Sprintf("%s: this mail (%s) was already recorded; nothing changed", res.Room, m.MessageID)
-	case control.MailUnknownRoom:
+	case core.MailUnknownRoom:
 		return fmt.Sprintf("%s: not a room roomwatch tracks; %s ignored (add the room, or let the purchase mail add it)", res.Room, res.Event)
 	}
 	return fmt.Sprintf("%s: %s", res.Room, res.Outcome)

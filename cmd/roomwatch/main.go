@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 )
 
 // Exit codes: 1 for a failure of roomwatch or of its configuration, 2 for a
@@ -57,7 +57,7 @@ func main() {
 	switch {
 	case errors.As(err, &ee):
 		code = ee.code
-	case control.IsInputError(err):
+	case core.IsInputError(err):
 		code = exitInput
 	}
 	var errs config.Errors
@@ -118,7 +118,7 @@ $XDG_CONFIG_HOME/roomwatch/config.yaml or /etc/roomwatch/config.yaml.`,
 		a.initCommand(),
 		a.manCommand(),
 	)
-	for _, ec := range control.EventCommands {
+	for _, ec := range eventCommands {
 		root.AddCommand(a.eventCommand(ec.Command, ec.Event, ec.Short))
 	}
 	a.registerCompletions(root)

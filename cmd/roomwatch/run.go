@@ -14,7 +14,6 @@ import (
 func (a *app) runCommand() *cobra.Command {
 	var horizon time.Duration
 	var maxTimers int
-	var baseline bool
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the daemon: send every alert on time; stop with SIGTERM or Ctrl-C",
@@ -47,16 +46,11 @@ WATCHDOG.`,
 				// its time (no RTC, no NTP yet): plan nothing until it is set.
 				NotBefore: build.Date,
 
-				MaxTimers:       maxTimers,
-				BaselineAllJobs: baseline,
+				MaxTimers: maxTimers,
 			})
 		},
 	}
 	cmd.Flags().DurationVar(&horizon, "horizon", 24*time.Hour, "only steps due within this window hold a timer (smaller saves memory with very many rooms)")
 	cmd.Flags().IntVar(&maxTimers, "max-timers", 10000, "at most this many timers, for the earliest steps; the sweep gives later steps theirs as these run")
-	// The design roomwatch-bench measures against; it costs memory in
-	// proportion to the rooms, so it stays out of the help.
-	cmd.Flags().BoolVar(&baseline, "baseline-all-jobs", false, "one timer per live alert of every room (benchmark baseline)")
-	_ = cmd.Flags().MarkHidden("baseline-all-jobs")
 	return cmd
 }

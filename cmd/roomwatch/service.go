@@ -10,19 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
-	"github.com/roomwatch/roomwatch/engine"
-	"github.com/roomwatch/roomwatch/store"
 	"github.com/roomwatch/roomwatch/systemd"
 )
 
 // service returns what a command talks to: the running daemon over its
-// control socket, or, when no daemon runs, the store opened directly. Both
-// run the same control.Local code, so the output is the same either way.
+// control socket, or, when no daemon runs, the application on the store
+// opened directly. Both run the same app.App code, so the output is the
+// same either way.
 // A read-only command on a store that does not exist yet works on a
 // throw-away copy, so looking never creates files.
-func (a *app) service(ctx context.Context, cfg *config.Config, readOnly bool) (control.Service, func(), error) {
+func (a *app) service(ctx context.Context, cfg *config.Config, readOnly bool) (core.Service, func(), error) {
 	if client, ok := control.Dial(ctx, cfg.Control.Socket); ok {
 		return client, func() {}, nil
 	}
@@ -38,33 +38,28 @@ func (a *app) service(ctx context.Context, cfg *config.Config, readOnly bool) (c
 			cleanup = func() { os.RemoveAll(dir) }
 		}
 	}
-	st, err := store.Open(path, store.Options{})
+	local, closeStore, err := core.Open(ctx, cfg, path, a.log)
 	if err != nil {
 		cleanup()
-		if errors.Is(err, store.ErrLocked) {
+		if core.IsStoreLocked(err) {
 			return nil, nil, fmt.Errorf("%w; its control socket %s does not answer, so the daemon may be starting or stuck", err, cfg.Control.Socket)
 		}
 		return nil, nil, err
 	}
 	closeAll := func() {
-		if err := st.Close(); err != nil {
+		if err := closeStore(); err != nil {
 			a.log.Error("closing the store", "err", err)
 		}
 		cleanup()
 	}
-	eng := engine.New(cfg, st, nil, a.log)
-	if _, err := eng.Sync(ctx); err != nil {
-		closeAll()
-		return nil, nil, err
-	}
-	return &control.Local{Engine: eng}, closeAll, nil
+	return local, closeAll, nil
 }
 
 // printWhere says in one line where a change went: to the running daemon,
 // or straight into the store because none runs, and which store. Two
 // configs (./roomwatch.yaml and the service's) mean two stores, and an
 // event written to the wrong one is an alert the service never cancels.
-func (a *app) printWhere(ctx context.Context, w io.Writer, cfg *config.Config, svc control.Service) {
+func (a *app) printWhere(ctx context.Context, w io.Writer, cfg *config.Config, svc core.Service) {
 	where, err := svc.Where(ctx)
 	switch {
 	case err != nil:

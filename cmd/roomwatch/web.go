@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/roomwatch/roomwatch/control"
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/control/web"
 )
 
@@ -60,7 +60,7 @@ func (a *app) webLogoutCommand() *cobra.Command {
 				return err
 			}
 			defer done()
-			rv, ok := svc.(control.WebSessionRevoker)
+			rv, ok := svc.(core.WebSessionRevoker)
 			if !ok {
 				return errors.New("web-logout: this roomwatch cannot revoke web sessions")
 			}

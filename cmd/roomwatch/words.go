@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -78,12 +78,12 @@ text goes to standard output, so it can be piped to the clipboard.`,
 					return inputError("a %s alert has no text to send: its action is not to write to the buyer", kind)
 				}
 			}
-			return a.withService(cmd, true, func(cfg *config.Config, svc control.Service) error {
-				rooms, err := svc.Status(cmd.Context(), control.StatusRequest{Room: args[0]})
+			return a.withService(cmd, true, func(cfg *config.Config, svc core.Service) error {
+				rooms, err := svc.Status(cmd.Context(), core.StatusRequest{Room: args[0]})
 				if err != nil {
 					return err
 				}
-				var texts []control.AlertView
+				var texts []core.AlertView
 				for _, v := range rooms[0].Alerts {
 					if v.Reply != "" {
 						texts = append(texts, v)
@@ -105,8 +105,8 @@ text goes to standard output, so it can be piped to the clipboard.`,
 
 // pickReply chooses the alert of kind, or the most urgent (Status sorts
 // them so), and names the others.
-func pickReply(texts []control.AlertView, kind rules.Kind) (*control.AlertView, []string) {
-	var pick *control.AlertView
+func pickReply(texts []core.AlertView, kind rules.Kind) (*core.AlertView, []string) {
+	var pick *core.AlertView
 	var others []string
 	for i := range texts {
 		if pick == nil && (kind == "" || texts[i].Kind == kind) {
@@ -118,7 +118,7 @@ func pickReply(texts []control.AlertView, kind rules.Kind) (*control.AlertView, 
 	return pick, others
 }
 
-func noReply(room string, kind rules.Kind, texts []control.AlertView) string {
+func noReply(room string, kind rules.Kind, texts []core.AlertView) string {
 	if kind == "" {
 		return fmt.Sprintf("room %s has no live alert that asks you to write to the buyer", room)
 	}
@@ -140,8 +140,8 @@ func (a *app) buyerCommand() *cobra.Command {
 		Short: "Show a buyer's record with you: rooms, cancellations, time to approval, your note",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withService(cmd, true, func(cfg *config.Config, svc control.Service) error {
-				rec, err := svc.Buyer(cmd.Context(), control.BuyerRequest{Buyer: args[0], Platform: platform})
+			return a.withService(cmd, true, func(cfg *config.Config, svc core.Service) error {
+				rec, err := svc.Buyer(cmd.Context(), core.BuyerRequest{Buyer: args[0], Platform: platform})
 				if err != nil {
 					return err
 				}
@@ -158,7 +158,7 @@ func (a *app) buyerCommand() *cobra.Command {
 	return cmd
 }
 
-func printBuyer(a *app, rec control.BuyerRecordView, lang string) {
+func printBuyer(a *app, rec core.BuyerRecordView, lang string) {
 	w := &message.For(lang).CLI
 	fmt.Fprintf(a.stdout, "%s (%s)\n", message.OneLine(rec.Buyer), rec.Platform)
 	fmt.Fprintln(a.stdout, rec.Summary)
@@ -175,7 +175,7 @@ func printBuyer(a *app, rec control.BuyerRecordView, lang string) {
 
 // printRecordLines adds the buyer's record (and the seller's note) under
 // a room's history; nothing for a buyer not seen before.
-func printRecordLines(w io.Writer, rec *control.BuyerRecordView, lang string) {
+func printRecordLines(w io.Writer, rec *core.BuyerRecordView, lang string) {
 	if rec == nil {
 		return
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/roomwatch/roomwatch/control"
+	core "github.com/roomwatch/roomwatch/app"
 )
 
 // The browser tests drive a real headless Chromium (Debian's chromium
@@ -113,7 +113,7 @@ func TestBrowserSignInAndRoomsInUrgencyOrder(t *testing.T) {
 	f := newFixture(t, "ja")
 	signIn(t, ctx, f)
 	got := run(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rooms [data-room]")].map(e => e.dataset.room)`))
-	sts, err := f.local.Status(context.Background(), control.StatusRequest{})
+	sts, err := f.local.Status(context.Background(), core.StatusRequest{})
 	must(t, err)
 	var want []string
 	for _, st := range sts {
@@ -149,14 +149,14 @@ func TestBrowserTheBuyerWroteMovesTheNextDeadline(t *testing.T) {
 	if !strings.Contains(notice, "購入者から連絡あり") || after == before {
 		t.Fatalf("after the buyer wrote: notice %q, next deadline %q (was %q)", notice, after, before)
 	}
-	st, err := f.local.Status(context.Background(), control.StatusRequest{Room: "4012349"})
+	st, err := f.local.Status(context.Background(), core.StatusRequest{Room: "4012349"})
 	must(t, err)
-	app := New(Options{Service: f.local, Sessions: f.store, Marks: f.store, Config: f.engine.Config, Now: f.clock.Now}).(*app)
+	app := New(Options{Service: f.local, Sessions: f.store, Marks: f.store, Config: f.local.Config, Now: f.clock.Now}).(*app)
 	if want := app.when(st[0].Next.Deadline); after != want {
 		t.Errorf("the page shows %q; roomwatch status says %s", after, want)
 	}
 	ev := f.events("4012349")
-	if last := ev[len(ev)-1]; last.Event != "buyer_message" || last.Source != control.SourceWeb {
+	if last := ev[len(ev)-1]; last.Event != "buyer_message" || last.Source != core.SourceWeb {
 		t.Errorf("roomwatch history shows %+v, want buyer_message from web", last)
 	}
 	if src := run(t, ctx, chromedp.Text(chromedp.CSS("#events li:first-child .source"))); !strings.Contains(src, "web") {
@@ -247,8 +247,8 @@ func TestBrowserScreenshots(t *testing.T) {
 	ctx := tab(t)
 	f := newFixture(t, "ja")
 	// Some history for the room page to show.
-	_, err := f.local.Record(context.Background(), control.EventRequest{Room: "4012345", Event: "seller_message",
-		At: testNow.Add(-2 * time.Hour), Source: control.SourceWeb})
+	_, err := f.local.Record(context.Background(), core.EventRequest{Room: "4012345", Event: "seller_message",
+		At: testNow.Add(-2 * time.Hour), Source: core.SourceWeb})
 	must(t, err)
 	signIn(t, ctx, f)
 	shots := []struct{ path, file string }{

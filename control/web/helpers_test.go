@@ -15,9 +15,9 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/store"
 )
 
@@ -84,8 +84,7 @@ type fixture struct {
 	cfgPath string
 	clock   *clockwork.FakeClock
 	store   *store.Store
-	engine  *engine.Engine
-	local   *control.Local
+	local   *core.App
 	server  *control.HTTPServer
 	base    string
 }
@@ -106,17 +105,16 @@ func newFixture(t testing.TB, lang string) *fixture {
 	}
 	t.Cleanup(func() { f.store.Close() })
 	log := slog.New(slog.DiscardHandler)
-	f.engine = engine.New(cfg, f.store, f.clock, log)
-	if _, err := f.engine.Sync(context.Background()); err != nil {
+	f.local = core.New(core.Options{Config: cfg, Store: f.store, Clock: f.clock, Log: log, Reload: f.reload})
+	if _, err := f.local.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.local = &control.Local{Engine: f.engine, Reloader: f.reload}
 	f.server, err = control.ListenHTTP(control.HTTPOptions{
 		Control: cfg.Control, Service: f.local, Log: log, Now: f.clock.Now,
-		Language: func() string { return f.engine.Config().Language },
+		Language: func() string { return f.local.Config().Language },
 		Web: func(refused func(*http.Request)) http.Handler {
 			return New(Options{Service: f.local, Sessions: f.store, Marks: f.store,
-				Config: f.engine.Config, Now: f.clock.Now, Log: log, Refused: refused})
+				Config: f.local.Config, Now: f.clock.Now, Log: log, Refused: refused})
 		},
 	})
 	if err != nil {
@@ -134,8 +132,8 @@ func (f *fixture) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f.engine.SetConfig(cfg)
-	_, err = f.engine.Sync(ctx)
+	f.local.SetConfig(cfg)
+	_, err = f.local.Sync(ctx)
 	return err
 }
 
@@ -201,9 +199,9 @@ func (f *fixture) csrf(c *http.Client) string {
 }
 
 // events is the room's event log, as `roomwatch history` prints it.
-func (f *fixture) events(room string) []control.HistoryEvent {
+func (f *fixture) events(room string) []core.HistoryEvent {
 	f.t.Helper()
-	h, err := f.local.History(context.Background(), control.HistoryRequest{Room: room})
+	h, err := f.local.History(context.Background(), core.HistoryRequest{Room: room})
 	if err != nil {
 		f.t.Fatal(err)
 	}

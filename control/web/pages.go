@@ -15,8 +15,8 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -127,12 +127,12 @@ func (a *app) when(t time.Time) string {
 
 // needsAction is a room whose most urgent alert is overdue, critical, or
 // due within a day.
-func needsAction(st control.RoomStatus, now time.Time) bool {
+func needsAction(st core.RoomStatus, now time.Time) bool {
 	n := st.Next
 	return n != nil && (n.Overdue || n.SeverityAt(now) == rules.Critical || n.Deadline.Sub(now) < 24*time.Hour)
 }
 
-func (a *app) card(st control.RoomStatus, now time.Time) roomCard {
+func (a *app) card(st core.RoomStatus, now time.Time) roomCard {
 	lang := a.lang()
 	c := roomCard{ID: st.Room, Title: st.Title, Buyer: st.Buyer, State: message.StateLabel(st.State, lang),
 		Action: a.words().NothingToDo, NeedsAction: needsAction(st, now)}
@@ -155,7 +155,7 @@ func (a *app) card(st control.RoomStatus, now time.Time) roomCard {
 // list is every room, most urgent first: the order of `status`.
 func (a *app) list(w http.ResponseWriter, r *http.Request, s session) {
 	now := a.opt.Now()
-	rooms, err := a.opt.Service.Status(r.Context(), control.StatusRequest{Now: now})
+	rooms, err := a.opt.Service.Status(r.Context(), core.StatusRequest{Now: now})
 	if err != nil {
 		a.serviceFailed(w, r, err)
 		return
@@ -214,8 +214,8 @@ func (a *app) room(w http.ResponseWriter, r *http.Request, s session) {
 func (a *app) showRoom(w http.ResponseWriter, r *http.Request, v view, code int) {
 	id := r.PathValue("id")
 	now := a.opt.Now()
-	sts, err := a.opt.Service.Status(r.Context(), control.StatusRequest{Room: id, Now: now})
-	if (err == nil && len(sts) == 0) || control.IsInputError(err) {
+	sts, err := a.opt.Service.Status(r.Context(), core.StatusRequest{Room: id, Now: now})
+	if (err == nil && len(sts) == 0) || core.IsInputError(err) {
 		// The only refusal of a room's status is a room roomwatch does not track.
 		a.fail(w, r, http.StatusNotFound, a.words().NotFound)
 		return
@@ -225,12 +225,12 @@ func (a *app) showRoom(w http.ResponseWriter, r *http.Request, v view, code int)
 		return
 	}
 	st := sts[0]
-	plan, err := a.opt.Service.Plan(r.Context(), control.PlanRequest{})
+	plan, err := a.opt.Service.Plan(r.Context(), core.PlanRequest{})
 	if err != nil {
 		a.serviceFailed(w, r, err)
 		return
 	}
-	hist, err := a.opt.Service.History(r.Context(), control.HistoryRequest{Room: id})
+	hist, err := a.opt.Service.History(r.Context(), core.HistoryRequest{Room: id})
 	if err != nil {
 		a.serviceFailed(w, r, err)
 		return
@@ -323,11 +323,11 @@ func (a *app) act(w http.ResponseWriter, r *http.Request, s session) {
 			refuse(fmt.Sprintf(a.words().BadTimef, perr))
 			return
 		}
-		if at.After(a.opt.Now().Add(control.FutureSlack)) {
+		if at.After(a.opt.Now().Add(core.FutureSlack)) {
 			refuse(a.words().FutureTime)
 			return
 		}
-		_, err = a.opt.Service.Record(r.Context(), control.EventRequest{Room: id, Event: ev, At: at, Source: control.SourceWeb})
+		_, err = a.opt.Service.Record(r.Context(), core.EventRequest{Room: id, Event: ev, At: at, Source: core.SourceWeb})
 		next = url.Values{"ok": {"recorded"}, "event": {string(ev)}}
 	case f.Has("snooze"):
 		d, perr := config.ParseDuration(f.Get("snooze"))
@@ -335,18 +335,18 @@ func (a *app) act(w http.ResponseWriter, r *http.Request, s session) {
 			refuse(a.words().BadChoice)
 			return
 		}
-		_, err = a.opt.Service.Snooze(r.Context(), control.SnoozeRequest{Room: id, For: d})
+		_, err = a.opt.Service.Snooze(r.Context(), core.SnoozeRequest{Room: id, For: d})
 		next = url.Values{"ok": {"snoozed"}}
 	case f.Has("ack"):
-		var res control.AckResult
-		res, err = a.opt.Service.Ack(r.Context(), control.AckRequest{Room: id})
+		var res core.AckResult
+		res, err = a.opt.Service.Ack(r.Context(), core.AckRequest{Room: id})
 		next = url.Values{"ok": {"acked"}, "n": {strconv.Itoa(len(res.Acked))}}
 	default:
 		refuse(a.words().BadChoice)
 		return
 	}
 	if err != nil {
-		if control.IsInputError(err) {
+		if core.IsInputError(err) {
 			refuse(err.Error())
 			return
 		}
@@ -361,7 +361,7 @@ func (a *app) act(w http.ResponseWriter, r *http.Request, s session) {
 // failure says to try again.
 func (a *app) serviceFailed(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case control.IsInputError(err):
+	case core.IsInputError(err):
 		a.fail(w, r, http.StatusBadRequest, err.Error())
 	default:
 		a.opt.Log.Error("web: the service failed", "path", r.URL.Path, "err", err)
@@ -452,7 +452,7 @@ func (a *app) addRoom(w http.ResponseWriter, r *http.Request, s session) {
 		refuse(a.words().Opened + ": " + fmt.Sprintf(a.words().BadTimef, err))
 		return
 	}
-	if room.Opened.After(now.Add(control.FutureSlack)) {
+	if room.Opened.After(now.Add(core.FutureSlack)) {
 		refuse(a.words().Opened + ": " + a.words().FutureTime)
 		return
 	}
@@ -477,7 +477,7 @@ func (a *app) addRoom(w http.ResponseWriter, r *http.Request, s session) {
 	a.opt.Log.Info("web: added a room", "room", room.ID, "remote", r.RemoteAddr)
 	// The daemon also notices the edited file; reloading now shows the
 	// room and its plan on the next page at once.
-	if err := a.opt.Service.Reload(r.Context()); err != nil && !control.IsInputError(err) {
+	if err := a.opt.Service.Reload(r.Context()); err != nil && !core.IsInputError(err) {
 		a.opt.Log.Warn("web: reloading after adding a room", "err", err)
 	}
 	http.Redirect(w, r, "/rooms/"+url.PathEscape(room.ID)+"?ok=added", http.StatusSeeOther)

@@ -9,7 +9,7 @@
 // and Secure when the app is reached over TLS. Sessions live in the store,
 // so they survive a restart and `roomwatch web-logout --all` ends them.
 // Every POST carries a CSRF token derived from the session. Each action goes
-// through control.Service, exactly as the command line's does.
+// through core.Service, exactly as the command line's does.
 package web
 
 import (
@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/control/links"
@@ -56,7 +57,7 @@ type Sessions interface {
 // Options configure the web app.
 type Options struct {
 	// Service runs every action and read, as for the command line.
-	Service control.Service
+	Service core.Service
 	// Sessions keeps sessions; Marks makes each sign-in link work once.
 	Sessions Sessions
 	Marks    control.LinkMarks

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	core "github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
 )
 
 func TestSignInWithTheToken(t *testing.T) {
@@ -52,9 +52,9 @@ func TestSignInWithTheToken(t *testing.T) {
 
 func TestSessionCookieIsSecureBehindTLS(t *testing.T) {
 	f := newFixture(t, "en")
-	cfg := *f.engine.Config()
+	cfg := *f.local.Config()
 	cfg.Control.PublicURL = "https://pi.example.ts.net"
-	f.engine.SetConfig(&cfg)
+	f.local.SetConfig(&cfg)
 	a := f.do(f.client(), "POST", "/signin", url.Values{"token": {testToken}})
 	if !strings.Contains(a.header.Get("Set-Cookie"), "Secure") {
 		t.Errorf("cookie %q is not Secure behind an https public address", a.header.Get("Set-Cookie"))
@@ -65,7 +65,7 @@ func TestRoomsInTheOrderOfStatus(t *testing.T) {
 	f := newFixture(t, "en")
 	c, _ := f.signedIn()
 	page := f.do(c, "GET", "/", nil).body
-	sts, err := f.local.Status(context.Background(), control.StatusRequest{})
+	sts, err := f.local.Status(context.Background(), core.StatusRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestRecordFromTheRoomPage(t *testing.T) {
 	}
 	ev := f.events("4012346")
 	got := ev[len(ev)-1]
-	if got.Event != "seller_message" || got.Source != control.SourceWeb || !got.At.Equal(testNow.Add(-30*time.Minute)) {
+	if got.Event != "seller_message" || got.Source != core.SourceWeb || !got.At.Equal(testNow.Add(-30*time.Minute)) {
 		t.Fatalf("recorded %+v; want seller_message at 11:30 from web", got)
 	}
 	page := f.do(c, "GET", a.location, nil).body
@@ -109,7 +109,7 @@ func TestRecordFromTheRoomPage(t *testing.T) {
 	if a := f.do(c, "POST", "/rooms/4012345", url.Values{"csrf": {csrf}, "snooze": {"6h"}}); a.code != http.StatusSeeOther {
 		t.Fatalf("snooze: %d %s", a.code, a.body)
 	}
-	st, _ := f.local.Status(context.Background(), control.StatusRequest{Room: "4012345"})
+	st, _ := f.local.Status(context.Background(), core.StatusRequest{Room: "4012345"})
 	if !st[0].Snoozed.Equal(testNow.Add(6 * time.Hour)) {
 		t.Errorf("snoozed until %v", st[0].Snoozed)
 	}
@@ -211,7 +211,7 @@ func TestNoSessionOrBadCSRFWritesNothing(t *testing.T) {
 	if n := len(f.events("4012345")); n != before {
 		t.Errorf("%d events written", n-before)
 	}
-	if st, _ := f.local.Status(context.Background(), control.StatusRequest{Room: "4012345"}); !st[0].Snoozed.IsZero() {
+	if st, _ := f.local.Status(context.Background(), core.StatusRequest{Room: "4012345"}); !st[0].Snoozed.IsZero() {
 		t.Error("a refused snooze was recorded")
 	}
 	if f.configText() != yaml {
@@ -307,7 +307,7 @@ func TestAddRoomRefusesEveryBadField(t *testing.T) {
 
 func TestSignInLinkWorksOnceWithinTenMinutes(t *testing.T) {
 	f := newFixture(t, "ja")
-	ctrl := f.engine.Config().Control
+	ctrl := f.local.Config().Control
 	ctrl.PublicURL = f.base // the address the phone reaches
 	link, err := SignInLink(ctrl, f.clock.Now())
 	if err != nil {
@@ -350,7 +350,7 @@ func TestSessionsSurviveARestartAndWebLogoutEndsThem(t *testing.T) {
 	f := newFixture(t, "en")
 	c, _ := f.signedIn()
 	// A second web app on the same store: the daemon after a restart.
-	restarted := New(Options{Service: f.local, Sessions: f.store, Marks: f.store, Config: f.engine.Config, Now: f.clock.Now})
+	restarted := New(Options{Service: f.local, Sessions: f.store, Marks: f.store, Config: f.local.Config, Now: f.clock.Now})
 	req, _ := http.NewRequest("GET", f.base+"/", nil)
 	u, _ := url.Parse(f.base)
 	for _, ck := range c.Jar.Cookies(u) {
@@ -391,9 +391,9 @@ func TestCalendarPageGivesTheReadOnlyToken(t *testing.T) {
 	if !strings.Contains(page, `src="data:image/png;base64,`) {
 		t.Error("no QR code")
 	}
-	cfg := *f.engine.Config()
+	cfg := *f.local.Config()
 	cfg.Control.ReadToken = config.Secret{}
-	f.engine.SetConfig(&cfg)
+	f.local.SetConfig(&cfg)
 	if page := f.do(c, "GET", "/calendar", nil).body; !strings.Contains(page, "control.read_token") || strings.Contains(page, "calendar.ics?token") {
 		t.Errorf("without a read-only token:\n%s", page)
 	}

@@ -3,6 +3,7 @@ package slack
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,7 +15,6 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/roomwatch/roomwatch/control"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
@@ -23,11 +23,38 @@ import (
 // SnoozeFor is how long the "Snooze 2h" button holds a room's alerts.
 const SnoozeFor = 2 * time.Hour
 
-// Recorder is what the buttons need of roomwatch; control.Service has it.
+// Recorder is what the buttons need of roomwatch: record an event in a
+// room now (source slack), or hold its alerts for a while. The daemon
+// adapts its application to it; a backend knows nothing of either.
 type Recorder interface {
-	Record(ctx context.Context, req control.EventRequest) (control.RoomStatus, error)
-	Snooze(ctx context.Context, req control.SnoozeRequest) (control.RoomStatus, error)
+	Record(ctx context.Context, room string, event rules.EventKind) (Pressed, error)
+	Snooze(ctx context.Context, room string, d time.Duration) (Pressed, error)
 }
+
+// Pressed is the room after a press, as far as the line under the buttons
+// tells it.
+type Pressed struct {
+	// At is when the recorded event took place (zero for a snooze).
+	At time.Time
+	// SnoozedUntil is the end of the room's snooze, if one holds it.
+	SnoozedUntil time.Time
+	// Next is the room's most urgent alert; nil when none is left.
+	Next *NextAlert
+}
+
+// NextAlert is the alert a press leaves the room with.
+type NextAlert struct {
+	Kind     rules.Kind
+	Deadline time.Time
+	TimeLeft string // worded in the configured language
+}
+
+// Refusal is the error a Recorder returns for a press roomwatch refuses
+// (an unknown room, nothing to snooze): its reason is the presser's to read,
+// where any other error only says roomwatch could not save the press.
+type Refusal struct{ Reason string }
+
+func (r *Refusal) Error() string { return r.Reason }
 
 // InteractOptions configures the buttons of one Slack notifier.
 type InteractOptions struct {
@@ -188,15 +215,15 @@ func (i *Interactions) blockActions(ctx context.Context, cb slack.InteractionCal
 // an action that is not one of ours.
 func (i *Interactions) press(ctx context.Context, a *slack.BlockAction, user slack.User, lang string) (line string, ok bool) {
 	room := a.Value
-	var st control.RoomStatus
+	var st Pressed
 	var err error
 	switch a.ActionID {
 	case ActionSent:
-		st, err = i.opts.Recorder.Record(ctx, control.EventRequest{Room: room, Event: rules.EventSellerMessage, Source: "slack"})
+		st, err = i.opts.Recorder.Record(ctx, room, rules.EventSellerMessage)
 	case ActionDelivered:
-		st, err = i.opts.Recorder.Record(ctx, control.EventRequest{Room: room, Event: rules.EventDelivered, Source: "slack"})
+		st, err = i.opts.Recorder.Record(ctx, room, rules.EventDelivered)
 	case ActionSnooze:
-		st, err = i.opts.Recorder.Snooze(ctx, control.SnoozeRequest{Room: room, For: SnoozeFor})
+		st, err = i.opts.Recorder.Snooze(ctx, room, SnoozeFor)
 	default:
 		return "", false
 	}
@@ -204,8 +231,8 @@ func (i *Interactions) press(ctx context.Context, a *slack.BlockAction, user sla
 	who := mention(user)
 	if err != nil {
 		shown := w.Internal
-		if control.IsInputError(err) {
-			shown = err.Error()
+		if refusal := (*Refusal)(nil); errors.As(err, &refusal) {
+			shown = refusal.Reason
 			i.log.Warn("slack button refused", "room", room, "action", a.ActionID, "user", user.ID, "err", err)
 		} else {
 			i.log.Error("slack button failed", "room", room, "action", a.ActionID, "user", user.ID, "err", err)
@@ -215,16 +242,16 @@ func (i *Interactions) press(ctx context.Context, a *slack.BlockAction, user sla
 	i.log.Info("slack button", "room", room, "action", a.ActionID, "user", user.ID)
 	switch a.ActionID {
 	case ActionSent:
-		line = fmt.Sprintf(w.Recorded, who, w.SentEvent, i.stamp(st.Events[rules.EventSellerMessage], lang))
+		line = fmt.Sprintf(w.Recorded, who, w.SentEvent, i.stamp(st.At, lang))
 	case ActionDelivered:
-		line = fmt.Sprintf(w.Recorded, who, w.DeliveredEvent, i.stamp(st.Events[rules.EventDelivered], lang))
+		line = fmt.Sprintf(w.Recorded, who, w.DeliveredEvent, i.stamp(st.At, lang))
 	case ActionSnooze:
-		line = fmt.Sprintf(w.Snoozed, who, i.stamp(st.Snoozed, lang))
+		line = fmt.Sprintf(w.Snoozed, who, i.stamp(st.SnoozedUntil, lang))
 	}
 	if st.Next == nil {
 		return line + w.NothingNext, true
 	}
-	return line + fmt.Sprintf(w.Next, st.Next.Kind, i.stamp(st.Next.Deadline, lang), st.TimeLeft), true
+	return line + fmt.Sprintf(w.Next, st.Next.Kind, i.stamp(st.Next.Deadline, lang), st.Next.TimeLeft), true
 }
 
 // show puts the outcome under the buttons that were pressed, keeping the

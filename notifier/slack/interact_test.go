@@ -20,9 +20,8 @@ import (
 	"github.com/jonboulle/clockwork"
 	"github.com/slack-go/slack"
 
+	"github.com/roomwatch/roomwatch/app"
 	"github.com/roomwatch/roomwatch/config"
-	"github.com/roomwatch/roomwatch/control"
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/notifier"
 	"github.com/roomwatch/roomwatch/notifier/internal/testalert"
 	"github.com/roomwatch/roomwatch/notifier/message"
@@ -164,9 +163,9 @@ func pressEnvelope(t *testing.T, envelopeID, action, room string) string {
 	return fmt.Sprintf(`{"type":"interactive","envelope_id":%q,"accepts_response_payload":false,"payload":%s}`, envelopeID, payload)
 }
 
-// newLocal is a real control.Local over a real store holding room 4012345,
+// newLocal is a real application over a real store holding room 4012345,
 // on a fake clock stopped at pressedAt.
-func newLocal(t *testing.T, lang string) *control.Local {
+func newLocal(t *testing.T, lang string) *app.App {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "roomwatch.yaml")
@@ -194,11 +193,11 @@ rooms:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := engine.New(cfg, st, clockwork.NewFakeClockAt(pressedAt), slog.New(slog.DiscardHandler))
-	if _, err := e.Sync(context.Background()); err != nil {
+	a := app.New(app.Options{Config: cfg, Store: st, Clock: clockwork.NewFakeClockAt(pressedAt), Log: slog.New(slog.DiscardHandler)})
+	if _, err := a.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &control.Local{Engine: e}
+	return a
 }
 
 // runInteractions runs the buttons against f until the test ends, and
@@ -263,7 +262,7 @@ func updateNote(t *testing.T, form url.Values) string {
 	return blocks.BlockSet[2].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject).Text
 }
 
-// The note names the room's most urgent alert (control.RoomStatus.Next):
+// The note names the room's most urgent alert (app.RoomStatus.Next):
 // in the fixture the buyer wrote last and the cancellation clock ran out at
 // 09:00, so a snooze or a delivery (which the rules do not count as a
 // message yet) leaves the overdue cancel-risk first.
@@ -293,7 +292,7 @@ func TestButtonRecordsAcksAndUpdatesTheAlert(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			local := newLocal(t, c.lang)
 			f := newFakeSlack(t, pressEnvelope(t, "env-1", c.action, "4012345"))
-			runInteractions(t, f, c.lang, local)
+			runInteractions(t, f, c.lang, appButtons{local})
 
 			if id := receive(t, f.acks, "ack"); id != "env-1" {
 				t.Errorf("acked envelope %q, want env-1", id)
@@ -307,11 +306,11 @@ func TestButtonRecordsAcksAndUpdatesTheAlert(t *testing.T) {
 			}
 			f.mu.Unlock()
 
-			h, err := local.History(context.Background(), control.HistoryRequest{Room: "4012345"})
+			h, err := local.History(context.Background(), app.HistoryRequest{Room: "4012345"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var fromSlack []control.HistoryEvent
+			var fromSlack []app.HistoryEvent
 			for _, e := range h.Events {
 				if e.Source == "slack" {
 					fromSlack = append(fromSlack, e)
@@ -321,7 +320,7 @@ func TestButtonRecordsAcksAndUpdatesTheAlert(t *testing.T) {
 				if len(fromSlack) != 0 {
 					t.Errorf("a snooze recorded events %v", fromSlack)
 				}
-				st, err := local.Status(context.Background(), control.StatusRequest{Room: "4012345"})
+				st, err := local.Status(context.Background(), app.StatusRequest{Room: "4012345"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -342,7 +341,7 @@ func TestButtonErrorIsShownAndTheNextPressStillWorks(t *testing.T) {
 	f := newFakeSlack(t,
 		pressEnvelope(t, "env-unknown", ActionSent, "9999999"),
 		pressEnvelope(t, "env-ok", ActionSent, "4012345"))
-	runInteractions(t, f, "en", local)
+	runInteractions(t, f, "en", appButtons{local})
 
 	acks := map[string]bool{receive(t, f.acks, "first ack"): true, receive(t, f.acks, "second ack"): true}
 	if !acks["env-unknown"] || !acks["env-ok"] {
@@ -366,7 +365,7 @@ func TestButtonOutcomeGoesToThePresserWhenTheAlertCannotBeEdited(t *testing.T) {
 	local := newLocal(t, "en")
 	f := newFakeSlack(t, pressEnvelope(t, "env-1", ActionSent, "4012345"))
 	f.refuseUpdate = true
-	runInteractions(t, f, "en", local)
+	runInteractions(t, f, "en", appButtons{local})
 
 	receive(t, f.updates, "chat.update")
 	form := receive(t, f.ephemerals, "chat.postEphemeral")
@@ -383,7 +382,7 @@ func TestRunStopsWhenSlackRefusesTheAppToken(t *testing.T) {
 	f.refuseApp = true
 	in, err := NewInteractions(InteractOptions{
 		Name: "phone", AppToken: appToken, BotToken: token, APIURL: f.URL,
-		Log: slog.New(slog.NewTextHandler(t.Output(), nil)), Recorder: newLocal(t, "en"),
+		Log: slog.New(slog.NewTextHandler(t.Output(), nil)), Recorder: appButtons{newLocal(t, "en")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -403,7 +402,7 @@ func TestRunStopsWhenSlackRefusesTheAppToken(t *testing.T) {
 }
 
 func TestNewInteractionsChecksTheTokens(t *testing.T) {
-	rec := &control.Local{}
+	rec := appButtons{}
 	cases := map[string]struct {
 		opts InteractOptions
 		want string

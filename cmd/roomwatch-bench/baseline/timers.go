@@ -1,11 +1,17 @@
-package daemon
+package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
+	"github.com/roomwatch/roomwatch/app"
+	"github.com/roomwatch/roomwatch/daemon"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/scheduler"
 )
@@ -14,12 +20,17 @@ import (
 // (DESIGN §6): a gocron job for every live alert of every room, made at
 // start and moved with each change, instead of one job per room for the
 // steps due soon. It is the scheduler again, keyed by "room|kind", with no
-// horizon and no bound; the daemon's own scheduler keeps only its sweep.
-// Only `roomwatch run --baseline-all-jobs` builds one.
+// horizon and no bound; the daemon's own scheduler keeps only its sweep
+// (Horizon baselineHorizon). It plugs into the daemon through its timers
+// port (daemon.Options.Timers).
 type allAlertJobs struct {
-	d     *Daemon
+	app   *app.App
+	clock clockwork.Clock
+	log   *slog.Logger
 	sched *scheduler.Scheduler
 }
+
+var _ daemon.Timers = (*allAlertJobs)(nil)
 
 // baselineHorizon is the daemon's own horizon in baseline mode: nothing
 // lies within it, so its scheduler holds no room job, while its sweep
@@ -29,54 +40,66 @@ const baselineHorizon = time.Nanosecond
 // alertJobsHorizon lets every alert job be made, however far its step.
 const alertJobsHorizon = 100 * 365 * 24 * time.Hour
 
-// startBaseline gives every live alert of every room its job and starts
-// them; the jobs stop when ctx ends.
-func (d *Daemon) startBaseline(ctx context.Context) error {
-	b := &allAlertJobs{d: d}
+// startAllAlertJobs gives every live alert of every room its job and
+// starts them; the jobs stop when ctx ends.
+func startAllAlertJobs(ctx context.Context, a *app.App, clock clockwork.Clock, log *slog.Logger) (*allAlertJobs, error) {
+	b := &allAlertJobs{app: a, clock: clock, log: log}
 	var err error
 	b.sched, err = scheduler.New(scheduler.Options{
-		Clock:   d.clock,
+		Clock:   clock,
 		Horizon: alertJobsHorizon,
 		Fire: func(ctx context.Context, key string) {
 			room, _, _ := strings.Cut(key, "|")
-			d.fire(ctx, room)
+			if _, err := a.Evaluate(ctx, room); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("baseline: evaluating a room", "room", room, "err", err)
+			}
 		},
 		Sweep:  func(context.Context, time.Time, time.Time) {},
-		Logger: d.log,
+		Logger: log,
 	})
 	if err != nil {
-		return fmt.Errorf("daemon: baseline jobs: %w", err)
+		return nil, fmt.Errorf("baseline jobs: %w", err)
 	}
-	err = d.store.ForEachRoom(func(r rules.Room) error {
+	err = a.ForEachRoom(func(r rules.Room) error {
 		return b.schedule(r)
 	})
 	if err != nil {
 		_ = b.sched.Shutdown(context.Background())
-		return err
-	}
-	d.baseline = b
-	onNext := d.engine.OnNext
-	d.engine.OnNext = func(room string, at time.Time) {
-		onNext(room, at)
-		b.refresh(room)
+		return nil, err
 	}
 	b.sched.Start()
 	go func() {
 		<-ctx.Done()
 		_ = b.sched.Shutdown(context.Background())
 	}()
-	d.log.Info("baseline: one job per live alert", "jobs", b.sched.Jobs())
-	return nil
+	log.Info("baseline: one job per live alert", "jobs", b.sched.Jobs())
+	return b, nil
+}
+
+// Jobs is the number of alert jobs held.
+func (b *allAlertJobs) Jobs() int { return b.sched.Jobs() }
+
+// Schedule follows an evaluation of room: each of its live alerts' jobs
+// moves to the alert's next step.
+func (b *allAlertJobs) Schedule(room string, _ time.Time) error {
+	r, ok, err := b.app.Room(room)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		r = rules.Room{ID: room}
+	}
+	return b.schedule(r)
 }
 
 // schedule points each live alert's job at its next step, and drops the
 // jobs of kinds no longer live.
 func (b *allAlertJobs) schedule(r rules.Room) error {
-	steps, err := b.d.engine.Steps(r)
+	steps, err := b.app.Steps(r)
 	if err != nil {
 		return err
 	}
-	now := b.d.clock.Now()
+	now := b.clock.Now()
 	next := make(map[rules.Kind]time.Time, len(steps))
 	for _, s := range steps {
 		if at, ok := next[s.Kind]; s.SendAt.After(now) && (!ok || s.SendAt.Before(at)) {
@@ -95,18 +118,4 @@ func (b *allAlertJobs) schedule(r rules.Room) error {
 		}
 	}
 	return nil
-}
-
-// refresh follows an evaluation of room.
-func (b *allAlertJobs) refresh(room string) {
-	r, ok, err := b.d.engine.Room(room)
-	if err == nil && !ok {
-		r = rules.Room{ID: room}
-	}
-	if err == nil {
-		err = b.schedule(r)
-	}
-	if err != nil {
-		b.d.log.Error("baseline: scheduling a room's alerts", "room", room, "err", err)
-	}
 }

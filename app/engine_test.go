@@ -1,4 +1,4 @@
-package engine
+package app
 
 import (
 	"context"
@@ -25,8 +25,27 @@ func jst(day, hour, minute int) time.Time {
 	return time.Date(2026, 11, day, hour, minute, 0, 0, tokyo)
 }
 
-// setup returns an engine over a real store at now, with rooms in its config.
-func setup(t *testing.T, now time.Time, rooms ...rules.Room) (*Engine, *clockwork.FakeClock) {
+// setup returns an App over a real store at now, with rooms in its config.
+func setup(t *testing.T, now time.Time, rooms ...rules.Room) (*App, *clockwork.FakeClock) {
+	t.Helper()
+	return setupPorts(t, now, nil, rooms...)
+}
+
+// ports records what an App tells its timers and its waker.
+type ports struct {
+	nexts []time.Time // every Schedule, in order
+	wakes int
+}
+
+func (p *ports) Schedule(room string, at time.Time) error {
+	p.nexts = append(p.nexts, at)
+	return nil
+}
+
+func (p *ports) Wake() { p.wakes++ }
+
+// setupPorts is setup with p as the App's timers and waker (none when nil).
+func setupPorts(t *testing.T, now time.Time, p *ports, rooms ...rules.Room) (*App, *clockwork.FakeClock) {
 	t.Helper()
 	cfg, err := config.Parse(filepath.Join(t.TempDir(), "roomwatch.yaml"), []byte("timezone: Asia/Tokyo\n"))
 	if err != nil {
@@ -39,7 +58,11 @@ func setup(t *testing.T, now time.Time, rooms ...rules.Room) (*Engine, *clockwor
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := clockwork.NewFakeClockAt(now)
-	e := New(cfg, st, clock, nil)
+	opt := Options{Config: cfg, Store: st, Clock: clock}
+	if p != nil {
+		opt.Timers, opt.Waker = p, p
+	}
+	e := New(opt)
 	if _, err := e.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -69,9 +92,8 @@ func equal(a, b []string) bool {
 func TestEvaluateQueuesDueStepsOnceAndReportsNext(t *testing.T) {
 	ctx := context.Background()
 	r := rules.Room{ID: "4012345", Buyer: "tanaka", Opened: jst(20, 10, 0), SellerMessage: jst(20, 11, 0)}
-	e, clock := setup(t, jst(20, 12, 0), r)
-	var nexts []time.Time
-	e.OnNext = func(room string, at time.Time) { nexts = append(nexts, at) }
+	p := &ports{}
+	e, clock := setupPorts(t, jst(20, 12, 0), p, r)
 
 	out, err := e.Evaluate(ctx, r.ID)
 	if err != nil {
@@ -84,7 +106,7 @@ func TestEvaluateQueuesDueStepsOnceAndReportsNext(t *testing.T) {
 	if !out.Next.Equal(checkIn) {
 		t.Fatalf("next = %s, want the check-in at %s", out.Next, checkIn)
 	}
-	if at, ok, _ := e.Store().Next(r.ID); !ok || !at.Equal(checkIn) {
+	if at, ok, _ := e.store.Next(r.ID); !ok || !at.Equal(checkIn) {
 		t.Fatalf("due index holds %s %v, want %s", at, ok, checkIn)
 	}
 
@@ -96,8 +118,8 @@ func TestEvaluateQueuesDueStepsOnceAndReportsNext(t *testing.T) {
 	if got := names(out.Queued); !equal(got, []string{"check-in/due"}) {
 		t.Fatalf("queued %v at the check-in, want [check-in/due]", got)
 	}
-	if out.Queued[0].Key() == "" || len(nexts) != 2 {
-		t.Fatalf("OnNext called %d times, want 2", len(nexts))
+	if out.Queued[0].Key() == "" || len(p.nexts) != 2 {
+		t.Fatalf("timers told %d times, want 2", len(p.nexts))
 	}
 	// A second evaluation at the same moment (a sweep racing a timer) queues nothing.
 	out, err = e.Evaluate(ctx, r.ID)
@@ -107,7 +129,7 @@ func TestEvaluateQueuesDueStepsOnceAndReportsNext(t *testing.T) {
 	if len(out.Queued) != 0 {
 		t.Fatalf("second evaluation queued %v", names(out.Queued))
 	}
-	box, _ := e.Store().Outbox()
+	box, _ := e.store.Outbox()
 	if len(box) != 1 {
 		t.Fatalf("outbox holds %d entries, want 1", len(box))
 	}
@@ -128,7 +150,7 @@ func TestRecordedMessageCancelsTheOldDeadline(t *testing.T) {
 
 	// The seller answers: cancel-risk is gone, the check-in moves.
 	clock.Advance(jst(22, 8, 0).Sub(clock.Now()))
-	out, err = e.Record(ctx, store.Event{Room: r.ID, Kind: rules.EventSellerMessage, At: jst(22, 8, 0), Source: "cli"})
+	out, err = e.recordEvent(ctx, store.Event{Room: r.ID, Kind: rules.EventSellerMessage, At: jst(22, 8, 0), Source: "cli"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +202,7 @@ func TestCatchUpSendsOnlyTheLatestStepLate(t *testing.T) {
 	if skipped != 2 {
 		t.Fatalf("skipped %d earlier cancel-risk steps, want the two warnings", skipped)
 	}
-	box, _ := e.Store().Outbox()
+	box, _ := e.store.Outbox()
 	for _, entry := range box {
 		if !entry.Late {
 			t.Errorf("%s queued %s after its time but not marked late", entry.Step.Key(), clock.Now().Sub(entry.Step.SendAt))

@@ -1,12 +1,8 @@
-// Package control holds the operations a seller runs against roomwatch —
-// record an event, acknowledge, snooze, status, plan, history, reload — as
-// one Service. Local runs them on the engine; the daemon serves the same
-// Service over its control socket and HTTP API, and Client calls it there, so
-// a command prints the same thing whether or not a daemon is running.
-package control
+package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +12,9 @@ import (
 )
 
 // Service is every operation the command line, Slack buttons and the HTTP
-// API can ask of roomwatch.
+// API can ask of roomwatch. App runs them; control.Client asks a running
+// daemon over its control socket, so a command prints the same thing
+// whether or not a daemon is running.
 type Service interface {
 	Record(ctx context.Context, req EventRequest) (RoomStatus, error)
 	Ack(ctx context.Context, req AckRequest) (AckResult, error)
@@ -205,4 +203,28 @@ func inputErrorf(format string, args ...any) error {
 func IsInputError(err error) bool {
 	var ie *InputError
 	return errors.As(err, &ie)
+}
+
+// Event sources: where a recorded event came from, as history shows it.
+const (
+	SourceCLI   = "cli"   // a command, over the control socket or on the store
+	SourceHTTP  = "http"  // a script calling the HTTP API
+	SourceSlack = "slack" // a Slack button (Socket Mode)
+	SourceNtfy  = "ntfy"  // an ntfy button, through its action link
+	SourceLink  = "link"  // an action link opened from any other alert
+	SourceMail  = "mail"  // a platform notification mail read by roomwatch
+	SourceWeb   = "web"   // a button of the web app (control/web)
+	SourceYAML  = "yaml"  // the configuration file (store.SourceYAML)
+)
+
+// Sources lists every event source roomwatch records.
+var Sources = []string{SourceCLI, SourceHTTP, SourceSlack, SourceNtfy, SourceLink, SourceMail, SourceWeb, SourceYAML}
+
+// MarshalJSON writes For as a duration the way a person writes one, which
+// every daemon of this version reads.
+func (s SnoozeRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Room string `json:"room"`
+		For  string `json:"for"`
+	}{s.Room, s.For.String()})
 }

@@ -1,20 +1,10 @@
-// Package engine joins the rules to the store: it builds each room's
-// environment from the configuration, evaluates a room's steps at a moment,
-// queues the ones that came due and reports the room's next step. The daemon
-// and the command line share it, so a command gives the same answer whether a
-// daemon runs or not.
-package engine
+package app
 
 import (
 	"context"
 	"fmt"
 	"hash/fnv"
-	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/jonboulle/clockwork"
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/rules"
@@ -25,69 +15,35 @@ import (
 // up late (sent after downtime, a suspend or a room's first sighting).
 const LateAfter = time.Minute
 
-// Engine evaluates rooms against the current configuration and the store.
-type Engine struct {
-	cfg   atomic.Pointer[config.Config]
-	store *store.Store
-	clock clockwork.Clock
-	log   *slog.Logger
-
-	// roomLocks serialise evaluations of one room (a timer and an event may
-	// arrive together) without a lock per room.
-	roomLocks [256]sync.Mutex
-
-	// OnNext is told each room's next send time after an evaluation (zero:
-	// nothing left). The daemon points it at the scheduler.
-	OnNext func(room string, at time.Time)
-	// OnQueued is called when an evaluation queued steps in the outbox.
-	OnQueued func()
-}
-
-// New returns an engine over an open store.
-func New(cfg *config.Config, st *store.Store, clock clockwork.Clock, log *slog.Logger) *Engine {
-	if clock == nil {
-		clock = clockwork.NewRealClock()
-	}
-	if log == nil {
-		log = slog.Default()
-	}
-	e := &Engine{store: st, clock: clock, log: log}
-	e.cfg.Store(cfg)
-	return e
-}
-
 // Config returns the configuration in force.
-func (e *Engine) Config() *config.Config { return e.cfg.Load() }
+func (e *App) Config() *config.Config { return e.cfg.Load() }
 
 // SetConfig replaces the configuration (after a successful reload).
-func (e *Engine) SetConfig(cfg *config.Config) { e.cfg.Store(cfg) }
+func (e *App) SetConfig(cfg *config.Config) { e.cfg.Store(cfg) }
 
-// Store returns the store the engine works on.
-func (e *Engine) Store() *store.Store { return e.store }
-
-// Now is the engine's clock.
-func (e *Engine) Now() time.Time { return e.clock.Now() }
+// Now is the application's clock.
+func (e *App) Now() time.Time { return e.clock.Now() }
 
 // Sync writes the configuration's rooms into the store. It returns the
 // rooms whose alerts may have changed: rooms whose facts or tracking
 // changed, and rooms whose same-buyer siblings changed. It reads only the
 // configuration's rooms, never the whole store.
-func (e *Engine) Sync(ctx context.Context) ([]string, error) {
+func (e *App) Sync(ctx context.Context) ([]string, error) {
 	return e.store.SyncRooms(e.Config().Rooms, e.clock.Now())
 }
 
 // Room returns a room's merged facts.
-func (e *Engine) Room(id string) (rules.Room, bool, error) {
+func (e *App) Room(id string) (rules.Room, bool, error) {
 	return e.store.Room(id)
 }
 
 // Rooms returns every tracked room.
-func (e *Engine) Rooms() ([]rules.Room, error) {
+func (e *App) Rooms() ([]rules.Room, error) {
 	return e.store.Rooms()
 }
 
 // Env builds what a room's alerts depend on beyond its own facts.
-func (e *Engine) Env(r rules.Room) (rules.Env, error) {
+func (e *App) Env(r rules.Room) (rules.Env, error) {
 	cfg := e.Config()
 	platform := r.Platform
 	if platform == "" {
@@ -95,7 +51,7 @@ func (e *Engine) Env(r rules.Room) (rules.Env, error) {
 	}
 	profile, ok := cfg.Profiles[platform]
 	if !ok {
-		return rules.Env{}, fmt.Errorf("engine: room %s: unknown platform %q", r.ID, platform)
+		return rules.Env{}, fmt.Errorf("app: room %s: unknown platform %q", r.ID, platform)
 	}
 	acks, err := e.store.Acks(r.ID)
 	if err != nil {
@@ -114,7 +70,7 @@ func (e *Engine) Env(r rules.Room) (rules.Env, error) {
 }
 
 // Steps returns every step of a room's live alerts.
-func (e *Engine) Steps(r rules.Room) ([]rules.Step, error) {
+func (e *App) Steps(r rules.Room) ([]rules.Step, error) {
 	env, err := e.Env(r)
 	if err != nil {
 		return nil, err
@@ -132,7 +88,7 @@ type Outcome struct {
 // Evaluate queues the room's steps that have come due and are not in the
 // ledger yet (per alert only the latest; earlier ones are recorded as
 // skipped), then records and reports the room's next send time.
-func (e *Engine) Evaluate(ctx context.Context, id string) (Outcome, error) {
+func (e *App) Evaluate(ctx context.Context, id string) (Outcome, error) {
 	lock := &e.roomLocks[lockIndex(id)]
 	lock.Lock()
 	defer lock.Unlock()
@@ -158,8 +114,8 @@ func (e *Engine) Evaluate(ctx context.Context, id string) (Outcome, error) {
 	if err := e.setNext(id, next); err != nil {
 		return out, err
 	}
-	if len(out.Queued) > 0 && e.OnQueued != nil {
-		e.OnQueued()
+	if len(out.Queued) > 0 {
+		e.waker.Wake()
 	}
 	return out, nil
 }
@@ -181,7 +137,7 @@ func splitDue(steps []rules.Step, now time.Time) (due []rules.Step, next time.Ti
 // what the ledger already holds is left alone, earlier steps of an alert
 // are recorded as skipped, and the rest is queued, marked late when it is
 // more than LateAfter past its time. A few transactions serve them all.
-func (e *Engine) queueDue(due []rules.Step, now time.Time) (Outcome, error) {
+func (e *App) queueDue(due []rules.Step, now time.Time) (Outcome, error) {
 	var out Outcome
 	if len(due) == 0 {
 		return out, nil
@@ -228,10 +184,10 @@ const batchSize = 4096
 // start, or when the policy shared by every room changed. Rooms stream from
 // the store in batches, so memory stays flat whatever their number, and
 // each batch's next times, skipped and queued steps take a few write
-// transactions. It does not call OnNext: at this scale the caller gives
+// transactions. It gives no timers: at this scale the caller gives
 // timers from the due index afterwards (the daemon's sweep), which keeps
 // only the steps due soon. It returns the number of rooms evaluated.
-func (e *Engine) EvaluateAll(ctx context.Context) (int, error) {
+func (e *App) EvaluateAll(ctx context.Context) (int, error) {
 	n := 0
 	batch := make([]rules.Room, 0, batchSize)
 	flush := func() error {
@@ -256,9 +212,9 @@ func (e *Engine) EvaluateAll(ctx context.Context) (int, error) {
 }
 
 // EvaluateRooms evaluates the rooms with the given IDs as Evaluate does, in
-// batches like EvaluateAll, and like it does not call OnNext. A room no
+// batches like EvaluateAll, and like it gives no timers. A room no
 // longer tracked leaves the due index.
-func (e *Engine) EvaluateRooms(ctx context.Context, ids []string) error {
+func (e *App) EvaluateRooms(ctx context.Context, ids []string) error {
 	for start := 0; start < len(ids); start += batchSize {
 		chunk := ids[start:min(start+batchSize, len(ids))]
 		batch := make([]rules.Room, 0, len(chunk))
@@ -293,7 +249,7 @@ func (e *Engine) EvaluateRooms(ctx context.Context, ids []string) error {
 // evaluateBatch is Evaluate for many rooms with shared writes. It holds
 // every room lock meanwhile: a timer firing for one of the rooms waits the
 // few milliseconds a batch takes rather than race its writes.
-func (e *Engine) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
+func (e *App) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 	if len(rooms) == 0 {
 		return ctx.Err()
 	}
@@ -324,26 +280,26 @@ func (e *Engine) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 	if err := e.store.SetNextBatch(next); err != nil {
 		return err
 	}
-	if len(out.Queued) > 0 && e.OnQueued != nil {
-		e.OnQueued()
+	if len(out.Queued) > 0 {
+		e.waker.Wake()
 	}
 	return ctx.Err()
 }
 
-func (e *Engine) setNext(id string, at time.Time) error {
+func (e *App) setNext(id string, at time.Time) error {
 	if err := e.store.SetNext(id, at); err != nil {
 		return err
 	}
-	if e.OnNext != nil {
-		e.OnNext(id, at)
+	if err := e.timers.Schedule(id, at); err != nil {
+		e.log.Error("scheduling a room", "room", id, "at", at, "err", err)
 	}
 	return nil
 }
 
-// Record appends an event to a room's log and re-evaluates the room, so a
-// resolved condition's remaining steps are cancelled and a moved deadline is
-// scheduled at once.
-func (e *Engine) Record(ctx context.Context, ev store.Event) (Outcome, error) {
+// recordEvent appends an event to a room's log and re-evaluates the room,
+// so a resolved condition's remaining steps are cancelled and a moved
+// deadline is scheduled at once.
+func (e *App) recordEvent(ctx context.Context, ev store.Event) (Outcome, error) {
 	if err := e.store.RecordEvent(ev); err != nil {
 		return Outcome{}, err
 	}
@@ -367,7 +323,7 @@ func lockIndex(id string) int {
 //
 // A room whose plan cannot be built (the store unreadable) keeps its steps
 // in the list to send: a stale alert costs less than a lost one.
-func (e *Engine) Recheck(ctx context.Context, entries []store.Entry) ([]store.Entry, error) {
+func (e *App) Recheck(ctx context.Context, entries []store.Entry) ([]store.Entry, error) {
 	byRoom := map[string][]store.Entry{}
 	var rooms []string
 	for _, en := range entries {
@@ -391,7 +347,7 @@ func (e *Engine) Recheck(ctx context.Context, entries []store.Entry) ([]store.En
 	return send, nil
 }
 
-func (e *Engine) recheckRoom(id string, entries []store.Entry) ([]store.Entry, error) {
+func (e *App) recheckRoom(id string, entries []store.Entry) ([]store.Entry, error) {
 	lock := &e.roomLocks[lockIndex(id)]
 	lock.Lock()
 	defer lock.Unlock()
@@ -430,7 +386,7 @@ func (e *Engine) recheckRoom(id string, entries []store.Entry) ([]store.Entry, e
 
 // verdict decides one queued step: send it now, hold it (no reason), or
 // drop it as obsolete (with the reason, as history shows it).
-func (e *Engine) verdict(s rules.Step, r rules.Room, tracked bool, plan []rules.Step, env rules.Env, now time.Time) (send bool, reason string) {
+func (e *App) verdict(s rules.Step, r rules.Room, tracked bool, plan []rules.Step, env rules.Env, now time.Time) (send bool, reason string) {
 	if !tracked {
 		return false, "the room is no longer tracked (gone from the configuration)"
 	}

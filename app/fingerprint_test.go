@@ -1,4 +1,4 @@
-package daemon
+package app
 
 import (
 	"testing"
@@ -14,10 +14,10 @@ func TestDecliningABuyerReevaluatesRooms(t *testing.T) {
 	noted.Buyers = []config.Buyer{{Name: "yamada", Note: "slow"}}
 	declined := config.Default()
 	declined.Buyers = []config.Buyer{{Name: "yamada", Decline: true}}
-	if fingerprint(base) != fingerprint(noted) {
+	if PolicyFingerprint(base) != PolicyFingerprint(noted) {
 		t.Error("a note changed the fingerprint")
 	}
-	if fingerprint(base) == fingerprint(declined) {
+	if PolicyFingerprint(base) == PolicyFingerprint(declined) {
 		t.Error("declining a buyer left the fingerprint as it was")
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package app
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"github.com/roomwatch/roomwatch/store"
 )
 
-func ledgerOf(t *testing.T, e *Engine, room string) map[string]store.Entry {
+func ledgerOf(t *testing.T, e *App, room string) map[string]store.Entry {
 	t.Helper()
-	entries, err := e.Store().Ledger(room)
+	entries, err := e.store.Ledger(room)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestRecheckDropsWhatTheRoomNoLongerNeeds(t *testing.T) {
 	if err := e.EvaluateRooms(ctx, []string{stale.ID, still.ID, gone.ID, moved.ID}); err != nil {
 		t.Fatal(err)
 	}
-	queued, err := e.Store().Outbox()
+	queued, err := e.store.Outbox()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestRecheckDropsWhatTheRoomNoLongerNeeds(t *testing.T) {
 		room string
 		kind rules.EventKind
 	}{{stale.ID, rules.EventSellerMessage}, {stale.ID, rules.EventDelivered}, {moved.ID, rules.EventSellerMessage}} {
-		if err := e.Store().RecordEvent(store.Event{Room: ev.room, Kind: ev.kind, At: now, Source: "cli", RecordedAt: now}); err != nil {
+		if err := e.store.RecordEvent(store.Event{Room: ev.room, Kind: ev.kind, At: now, Source: "cli", RecordedAt: now}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,7 +92,7 @@ func TestRecheckDropsWhatTheRoomNoLongerNeeds(t *testing.T) {
 			t.Errorf("%s of the removed room = %s %q", en.Step.Kind, en.State, en.Reason)
 		}
 	}
-	left, err := e.Store().Outbox()
+	left, err := e.store.Outbox()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestRecheckDropsAnAcknowledgedRepeat(t *testing.T) {
 	if _, err := e.Evaluate(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	queued, err := e.Store().Outbox()
+	queued, err := e.store.Outbox()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestRecheckDropsAnAcknowledgedRepeat(t *testing.T) {
 	}
 	// Acknowledged after it was queued, before it went out.
 	ackAt := jst(6, 11, 0)
-	if err := e.Store().AddAck(r.ID, rules.Ack{Kind: rules.CancelRisk, Deadline: repeat.Step.Deadline, At: ackAt}); err != nil {
+	if err := e.store.AddAck(r.ID, rules.Ack{Kind: rules.CancelRisk, Deadline: repeat.Step.Deadline, At: ackAt}); err != nil {
 		t.Fatal(err)
 	}
 	send, err := e.Recheck(ctx, queued)
@@ -150,19 +150,19 @@ func TestRecheckHoldsASnoozedStep(t *testing.T) {
 	if _, err := e.Evaluate(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	queued, err := e.Store().Outbox()
+	queued, err := e.store.Outbox()
 	if err != nil || len(queued) == 0 {
 		t.Fatalf("queued = %+v, %v", queued, err)
 	}
 	until := clock.Now().Add(2 * time.Hour)
-	if err := e.Store().SetSnooze(r.ID, rules.Snooze{From: jst(1, 0, 0), Until: until}); err != nil {
+	if err := e.store.SetSnooze(r.ID, rules.Snooze{From: jst(1, 0, 0), Until: until}); err != nil {
 		t.Fatal(err)
 	}
 	send, err := e.Recheck(ctx, queued)
 	if err != nil || len(send) != 0 {
 		t.Fatalf("a snoozed step is to be sent now: %+v, %v", send, err)
 	}
-	if left, _ := e.Store().Outbox(); len(left) != len(queued) {
+	if left, _ := e.store.Outbox(); len(left) != len(queued) {
 		t.Fatalf("a held step left the outbox: %d of %d remain", len(left), len(queued))
 	}
 	clock.Advance(2 * time.Hour)

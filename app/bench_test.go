@@ -1,4 +1,4 @@
-package engine
+package app
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // benchEngine is an engine over n imported rooms at several stages of
 // their lives, on a store without fsync: the benchmarks measure the work,
 // not the disk.
-func benchEngine(b *testing.B, n int) (*Engine, []string) {
+func benchEngine(b *testing.B, n int) (*App, []string) {
 	b.Helper()
 	cfg, err := config.Parse(filepath.Join(b.TempDir(), "roomwatch.yaml"), []byte("timezone: Asia/Tokyo\n"))
 	if err != nil {
@@ -48,7 +48,7 @@ func benchEngine(b *testing.B, n int) (*Engine, []string) {
 	if _, err := st.ImportRooms(rooms, "api", now); err != nil {
 		b.Fatal(err)
 	}
-	return New(cfg, st, clockwork.NewFakeClockAt(now), nil), ids
+	return New(Options{Config: cfg, Store: st, Clock: clockwork.NewFakeClockAt(now)}), ids
 }
 
 // BenchmarkEvaluateAll evaluates 10,000 rooms in batches, as a first start

@@ -1,4 +1,4 @@
-package engine
+package app
 
 import (
 	"context"
@@ -35,16 +35,16 @@ func timelines() []rules.Room {
 
 // outcome is what an evaluation leaves in a store: each room's next time
 // and ledger, and the outbox.
-func outcome(t *testing.T, e *Engine, rooms []rules.Room) []string {
+func outcome(t *testing.T, e *App, rooms []rules.Room) []string {
 	t.Helper()
 	var lines []string
 	for _, r := range rooms {
-		at, ok, err := e.Store().Next(r.ID)
+		at, ok, err := e.store.Next(r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		lines = append(lines, fmt.Sprintf("%s next %v %s", r.ID, ok, at.Format(time.RFC3339)))
-		entries, err := e.Store().Ledger(r.ID)
+		entries, err := e.store.Ledger(r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func outcome(t *testing.T, e *Engine, rooms []rules.Room) []string {
 			lines = append(lines, fmt.Sprintf("%s %s late=%v", entry.Key, entry.State, entry.Late))
 		}
 	}
-	box, err := e.Store().Outbox()
+	box, err := e.store.Outbox()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +76,8 @@ func TestEvaluateAllDoesWhatEvaluateDoes(t *testing.T) {
 		}
 	}
 
-	batch, _ := setup(t, now, rooms...)
-	var nexts, wakes int
-	batch.OnNext = func(string, time.Time) { nexts++ }
-	batch.OnQueued = func() { wakes++ }
+	p := &ports{}
+	batch, _ := setupPorts(t, now, p, rooms...)
 	n, err := batch.EvaluateAll(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -91,8 +89,8 @@ func TestEvaluateAllDoesWhatEvaluateDoes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("EvaluateAll left\n%v\nwant, as Evaluate one room at a time,\n%v", got, want)
 	}
-	if nexts != 0 || wakes != 1 {
-		t.Errorf("OnNext called %d times, OnQueued %d; want 0 and 1", nexts, wakes)
+	if len(p.nexts) != 0 || p.wakes != 1 {
+		t.Errorf("timers told %d times, waker woken %d; want 0 and 1", len(p.nexts), p.wakes)
 	}
 	var queued int
 	for _, line := range got {
@@ -118,19 +116,19 @@ func TestEvaluateRoomsDropsRoomsNoLongerTracked(t *testing.T) {
 	now := jst(22, 12, 0)
 	rooms := timelines()
 	e, _ := setup(t, now, rooms...)
-	if err := e.Store().SetNext("gone", now.Add(time.Hour)); err != nil {
+	if err := e.store.SetNext("gone", now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.EvaluateRooms(ctx, []string{rooms[1].ID, "gone"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := e.Store().Next("gone"); ok {
+	if _, ok, _ := e.store.Next("gone"); ok {
 		t.Error("an untracked room stays in the due index")
 	}
-	if _, ok, _ := e.Store().Next(rooms[1].ID); !ok {
+	if _, ok, _ := e.store.Next(rooms[1].ID); !ok {
 		t.Errorf("room %s has no next step after EvaluateRooms", rooms[1].ID)
 	}
-	if _, ok, _ := e.Store().Next(rooms[2].ID); ok {
+	if _, ok, _ := e.store.Next(rooms[2].ID); ok {
 		t.Errorf("room %s, not asked for, was evaluated", rooms[2].ID)
 	}
 }
@@ -142,7 +140,7 @@ func TestSameBuyerCountsImportedRooms(t *testing.T) {
 	yamlRoom := rules.Room{ID: "y", Buyer: "tanaka", Opened: jst(21, 10, 0)}
 	e, _ := setup(t, now, yamlRoom)
 	imported := rules.Room{ID: "i", Buyer: "tanaka", Opened: jst(20, 10, 0)}
-	if _, err := e.Store().ImportRooms([]rules.Room{imported}, "api", now); err != nil {
+	if _, err := e.store.ImportRooms([]rules.Room{imported}, "api", now); err != nil {
 		t.Fatal(err)
 	}
 	r, _, _ := e.Room("y")
@@ -154,7 +152,7 @@ func TestSameBuyerCountsImportedRooms(t *testing.T) {
 		t.Fatalf("same-buyer rooms of y = %v, want [i]", env.SameBuyer)
 	}
 	// Closing the imported room over the event log drops it.
-	if _, err := e.Record(context.Background(), store.Event{Room: "i", Kind: rules.EventClosed, At: now, Source: "cli"}); err != nil {
+	if _, err := e.recordEvent(context.Background(), store.Event{Room: "i", Kind: rules.EventClosed, At: now, Source: "cli"}); err != nil {
 		t.Fatal(err)
 	}
 	if env, _ = e.Env(r); len(env.SameBuyer) != 0 {

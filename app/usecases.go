@@ -1,4 +1,4 @@
-package control
+package app
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/roomwatch/roomwatch/engine"
 	"github.com/roomwatch/roomwatch/notifier/message"
 	"github.com/roomwatch/roomwatch/rules"
 	"github.com/roomwatch/roomwatch/store"
@@ -18,94 +17,83 @@ import (
 // a phone and a server disagree a little, never by more.
 const FutureSlack = time.Minute
 
-// Local runs the operations directly on an engine: inside the daemon, or
-// from the command line when no daemon runs.
-type Local struct {
-	Engine *engine.Engine
-	// Reloader reloads the configuration; nil outside the daemon.
-	Reloader func(ctx context.Context) error
-	// Build describes the running binary (version, commit, date, Go); set
-	// inside the daemon, where GET /v1/status reports it.
-	Build string
-}
-
 // BuildVersion is what the daemon's GET /v1/status puts in its
 // Roomwatch-Version header.
-func (l *Local) BuildVersion() string { return l.Build }
+func (e *App) BuildVersion() string { return e.build }
 
-var _ Service = (*Local)(nil)
+var _ Service = (*App)(nil)
 
-func (l *Local) room(id string) (rules.Room, error) {
+func (e *App) room(id string) (rules.Room, error) {
 	if id == "" {
 		return rules.Room{}, inputErrorf("no room given")
 	}
-	r, ok, err := l.Engine.Room(id)
+	r, ok, err := e.Room(id)
 	if err != nil {
 		return rules.Room{}, err
 	}
 	if !ok {
-		return rules.Room{}, inputErrorf("unknown room %q: add it to %s first", id, l.Engine.Config().Path)
+		return rules.Room{}, inputErrorf("unknown room %q: add it to %s first", id, e.Config().Path)
 	}
 	return r, nil
 }
 
 // Record appends an event and reschedules the room.
-func (l *Local) Record(ctx context.Context, req EventRequest) (RoomStatus, error) {
+func (e *App) Record(ctx context.Context, req EventRequest) (RoomStatus, error) {
 	if !req.Event.Valid() {
 		return RoomStatus{}, inputErrorf("unknown event %q (one of %s)", req.Event, eventNames())
 	}
-	if _, err := l.room(req.Room); err != nil {
+	if _, err := e.room(req.Room); err != nil {
 		return RoomStatus{}, err
 	}
-	now := l.Engine.Now()
+	now := e.Now()
 	at := req.At
 	if at.IsZero() {
 		at = now
 	}
 	if at.After(now.Add(FutureSlack)) {
-		return RoomStatus{}, inputErrorf("time %s is in the future", at.In(l.Engine.Config().Timezone).Format("2006-01-02 15:04 MST"))
+		return RoomStatus{}, inputErrorf("time %s is in the future", at.In(e.Config().Timezone).Format("2006-01-02 15:04 MST"))
 	}
 	source := req.Source
 	if source == "" {
-		source = "cli"
+		source = SourceCLI
 	}
 	ev := store.Event{Room: req.Room, Kind: req.Event, At: at, Source: source, RecordedAt: now}
-	if _, err := l.Engine.Record(ctx, ev); err != nil {
+	if _, err := e.recordEvent(ctx, ev); err != nil {
 		if errors.Is(err, store.ErrUnknownRoom) {
 			return RoomStatus{}, inputErrorf("unknown room %q", req.Room)
 		}
 		return RoomStatus{}, err
 	}
-	return l.statusOf(req.Room, now)
+	return e.statusOf(req.Room, now)
 }
 
 // Ack stops the remaining warn and repeat steps of a room's live critical
 // alerts; the step at the deadline itself still goes out.
-func (l *Local) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
+func (e *App) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
 	if req.Kind != "" && !req.Kind.Valid() {
 		return AckResult{}, inputErrorf("unknown alert kind %q", req.Kind)
 	}
 	if req.Kind != "" && !req.Kind.Ackable() {
 		return AckResult{}, inputErrorf("%s sends once and has no repeats to stop", req.Kind)
 	}
-	r, err := l.room(req.Room)
+	r, err := e.room(req.Room)
 	if err != nil {
 		return AckResult{}, err
 	}
-	env, err := l.Engine.Env(r)
+	env, err := e.Env(r)
 	if err != nil {
 		return AckResult{}, err
 	}
-	now := l.Engine.Now()
+	now := e.Now()
 	res := AckResult{Room: r.ID}
 	for _, a := range rules.Alerts(r, env) {
 		if !a.Kind.Ackable() || (req.Kind != "" && a.Kind != req.Kind) {
 			continue
 		}
-		if err := l.Engine.Store().AddAck(r.ID, rules.Ack{Kind: a.Kind, Deadline: a.Deadline, At: now}); err != nil {
+		if err := e.store.AddAck(r.ID, rules.Ack{Kind: a.Kind, Deadline: a.Deadline, At: now}); err != nil {
 			return AckResult{}, err
 		}
-		res.Acked = append(res.Acked, l.viewOf(a))
+		res.Acked = append(res.Acked, e.viewOf(a))
 	}
 	if len(res.Acked) == 0 {
 		what := "critical alert"
@@ -114,7 +102,7 @@ func (l *Local) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
 		}
 		return AckResult{}, inputErrorf("room %s has no live %s to acknowledge", r.ID, what)
 	}
-	if _, err := l.Engine.Evaluate(ctx, r.ID); err != nil {
+	if _, err := e.Evaluate(ctx, r.ID); err != nil {
 		return AckResult{}, err
 	}
 	return res, nil
@@ -124,38 +112,38 @@ func (l *Local) Ack(ctx context.Context, req AckRequest) (AckResult, error) {
 const MaxSnooze = 7 * 24 * time.Hour
 
 // Snooze holds a room's alerts, except deadline breaches, for a while.
-func (l *Local) Snooze(ctx context.Context, req SnoozeRequest) (RoomStatus, error) {
+func (e *App) Snooze(ctx context.Context, req SnoozeRequest) (RoomStatus, error) {
 	if req.For <= 0 || req.For > MaxSnooze {
 		return RoomStatus{}, inputErrorf("snooze duration must be between 1m and %s", rules.FormatDuration(MaxSnooze))
 	}
-	r, err := l.room(req.Room)
+	r, err := e.room(req.Room)
 	if err != nil {
 		return RoomStatus{}, err
 	}
-	now := l.Engine.Now()
-	if err := l.Engine.Store().SetSnooze(r.ID, rules.Snooze{From: now, Until: now.Add(req.For)}); err != nil {
+	now := e.Now()
+	if err := e.store.SetSnooze(r.ID, rules.Snooze{From: now, Until: now.Add(req.For)}); err != nil {
 		return RoomStatus{}, err
 	}
-	if _, err := l.Engine.Evaluate(ctx, r.ID); err != nil {
+	if _, err := e.Evaluate(ctx, r.ID); err != nil {
 		return RoomStatus{}, err
 	}
-	return l.statusOf(r.ID, now)
+	return e.statusOf(r.ID, now)
 }
 
 // Status shows each room (or one): state, next deadline, time left, what to do.
-func (l *Local) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, error) {
+func (e *App) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, error) {
 	now := req.Now
 	if now.IsZero() {
-		now = l.Engine.Now()
+		now = e.Now()
 	}
 	if req.Room != "" {
-		st, err := l.statusOf(req.Room, now)
+		st, err := e.statusOf(req.Room, now)
 		if err != nil {
 			return nil, err
 		}
 		return []RoomStatus{st}, nil
 	}
-	rooms, err := l.Engine.Rooms()
+	rooms, err := e.Rooms()
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +160,7 @@ func (l *Local) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, er
 			byBuyer[r.Buyer] = []rules.Room{}
 		}
 	}
-	err = l.Engine.Store().ForEachKnownRoom(func(r rules.Room) error {
+	err = e.store.ForEachKnownRoom(func(r rules.Room) error {
 		if known, ok := byBuyer[r.Buyer]; ok {
 			byBuyer[r.Buyer] = append(known, r)
 		}
@@ -182,11 +170,11 @@ func (l *Local) Status(ctx context.Context, req StatusRequest) ([]RoomStatus, er
 		return nil, err
 	}
 	for _, r := range rooms {
-		st, next, err := l.describe(r, now)
+		st, next, err := e.describe(r, now)
 		if err != nil {
 			return nil, err
 		}
-		if st.BuyerRecord, err = l.priorRecord(r, byBuyer[r.Buyer], now); err != nil {
+		if st.BuyerRecord, err = e.priorRecordView(r, byBuyer[r.Buyer], now); err != nil {
 			return nil, err
 		}
 		all = append(all, described{st, next})
@@ -226,23 +214,23 @@ func compareIDs(a, b string) int {
 	return 0
 }
 
-func (l *Local) statusOf(id string, now time.Time) (RoomStatus, error) {
-	r, err := l.room(id)
+func (e *App) statusOf(id string, now time.Time) (RoomStatus, error) {
+	r, err := e.room(id)
 	if err != nil {
 		return RoomStatus{}, err
 	}
-	st, _, err := l.describe(r, now)
+	st, _, err := e.describe(r, now)
 	if err != nil {
 		return st, err
 	}
-	st.BuyerRecord, err = l.priorRecord(r, nil, now)
+	st.BuyerRecord, err = e.priorRecordView(r, nil, now)
 	return st, err
 }
 
 // describe is a room at now with every live alert, most urgent first; it
 // also returns the most urgent alert itself (nil when there is none).
-func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert, error) {
-	env, err := l.Engine.Env(r)
+func (e *App) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert, error) {
+	env, err := e.Env(r)
 	if err != nil {
 		return RoomStatus{}, nil, err
 	}
@@ -256,23 +244,23 @@ func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert,
 		Events: map[rules.EventKind]time.Time{},
 	}
 	if automatic {
-		st.ClosedAutomatically = l.local(closedAt)
+		st.ClosedAutomatically = e.local(closedAt)
 	}
-	for _, e := range rules.EventKinds {
-		if t := r.Event(e); !t.IsZero() {
-			st.Events[e] = l.local(t)
+	for _, kind := range rules.EventKinds {
+		if t := r.Event(kind); !t.IsZero() {
+			st.Events[kind] = e.local(t)
 		}
 	}
 	if env.Snooze.Active(now) {
-		st.Snoozed = l.local(env.Snooze.Until)
+		st.Snoozed = e.local(env.Snooze.Until)
 	}
-	lang := l.Engine.Config().Language
+	lang := e.Config().Language
 	for _, a := range alerts {
-		v := l.viewOf(a)
+		v := e.viewOf(a)
 		v.Overdue = a.Overdue(now)
 		v.TimeLeft = message.TimeTo(a, now, lang)
 		v.Action = message.Action(a.Kind, lang)
-		v.Reply = l.replyOf(r, a, now)
+		v.Reply = e.replyOf(r, a, now)
 		st.Alerts = append(st.Alerts, v)
 	}
 	if len(alerts) == 0 {
@@ -284,42 +272,42 @@ func (l *Local) describe(r rules.Room, now time.Time) (RoomStatus, *rules.Alert,
 	return st, &alerts[0], nil
 }
 
-func (l *Local) viewOf(a rules.Alert) AlertView {
-	return AlertView{Kind: a.Kind, Severity: a.Severity, Deadline: l.local(a.Deadline)}
+func (e *App) viewOf(a rules.Alert) AlertView {
+	return AlertView{Kind: a.Kind, Severity: a.Severity, Deadline: e.local(a.Deadline)}
 }
 
 // local puts t in the configured zone, so every time a command prints or
 // sends as JSON carries the seller's offset.
-func (l *Local) local(t time.Time) time.Time {
+func (e *App) local(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
 	}
-	return t.In(l.Engine.Config().Timezone)
+	return t.In(e.Config().Timezone)
 }
 
 // Plan lists every step sent from req.Now (default now) until req.Until.
 // With an explicit Now, rooms are planned as if their facts had been known
 // from the start, so a plan for a past moment shows every warn step.
-func (l *Local) Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error) {
+func (e *App) Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error) {
 	now := req.Now
 	hypothetical := !now.IsZero()
 	if !hypothetical {
-		now = l.Engine.Now()
+		now = e.Now()
 	}
 	if !req.Until.IsZero() && req.Until.Before(now) {
 		return nil, inputErrorf("--until is before --now")
 	}
-	rooms, err := l.Engine.Rooms()
+	rooms, err := e.Rooms()
 	if err != nil {
 		return nil, err
 	}
-	lang := l.Engine.Config().Language
+	lang := e.Config().Language
 	var out []PlanStep
 	for _, r := range rooms {
 		if hypothetical {
 			r.Seen = time.Time{}
 		}
-		steps, err := l.Engine.Steps(r)
+		steps, err := e.Steps(r)
 		if err != nil {
 			return nil, err
 		}
@@ -328,12 +316,12 @@ func (l *Local) Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error) {
 				continue
 			}
 			ps := PlanStep{
-				Room: s.Room, Kind: s.Kind, Severity: s.Severity, Deadline: l.local(s.Deadline),
-				At: l.local(s.SendAt), Step: s.Name, Title: r.Title, Buyer: r.Buyer,
+				Room: s.Room, Kind: s.Kind, Severity: s.Severity, Deadline: e.local(s.Deadline),
+				At: e.local(s.SendAt), Step: s.Name, Title: r.Title, Buyer: r.Buyer,
 				Action: message.Action(s.Kind, lang),
 			}
 			if !s.SendAt.Equal(s.At) {
-				ps.HeldFrom = l.local(s.At)
+				ps.HeldFrom = e.local(s.At)
 			}
 			out = append(out, ps)
 		}
@@ -352,11 +340,11 @@ func (l *Local) Plan(ctx context.Context, req PlanRequest) ([]PlanStep, error) {
 
 // History returns a room's events and the alerts sent for it, including
 // rooms no longer in the configuration.
-func (l *Local) History(ctx context.Context, req HistoryRequest) (History, error) {
+func (e *App) History(ctx context.Context, req HistoryRequest) (History, error) {
 	if req.Room == "" {
 		return History{}, inputErrorf("no room given")
 	}
-	st := l.Engine.Store()
+	st := e.store
 	events, err := st.Events(req.Room)
 	if err != nil {
 		return History{}, err
@@ -366,28 +354,28 @@ func (l *Local) History(ctx context.Context, req HistoryRequest) (History, error
 		return History{}, err
 	}
 	if len(events) == 0 && len(ledger) == 0 {
-		if _, ok, err := l.Engine.Room(req.Room); err != nil {
+		if _, ok, err := e.Room(req.Room); err != nil {
 			return History{}, err
 		} else if !ok {
 			return History{}, inputErrorf("unknown room %q", req.Room)
 		}
 	}
 	h := History{Room: req.Room, Events: []HistoryEvent{}, Alerts: []HistoryAlert{}}
-	for _, e := range events {
-		h.Events = append(h.Events, HistoryEvent{Event: e.Kind, At: l.local(e.At), Source: e.Source, RecordedAt: l.local(e.RecordedAt)})
+	for _, ev := range events {
+		h.Events = append(h.Events, HistoryEvent{Event: ev.Kind, At: e.local(ev.At), Source: ev.Source, RecordedAt: e.local(ev.RecordedAt)})
 	}
-	for _, e := range ledger {
+	for _, en := range ledger {
 		h.Alerts = append(h.Alerts, HistoryAlert{
-			Kind: e.Step.Kind, Step: e.Step.Name, Severity: e.Step.Severity, Deadline: l.local(e.Step.Deadline),
-			At: l.local(e.Step.SendAt), State: e.State, Late: e.Late, Attempts: e.Attempts, SentAt: l.local(e.SentAt), Results: e.Results,
-			Reason: e.Reason,
+			Kind: en.Step.Kind, Step: en.Step.Name, Severity: en.Step.Severity, Deadline: e.local(en.Step.Deadline),
+			At: e.local(en.Step.SendAt), State: en.State, Late: en.Late, Attempts: en.Attempts, SentAt: e.local(en.SentAt), Results: en.Results,
+			Reason: en.Reason,
 		})
 	}
 	slices.SortStableFunc(h.Alerts, func(a, b HistoryAlert) int { return a.At.Compare(b.At) })
-	if r, ok, err := l.Engine.Room(req.Room); err != nil {
+	if r, ok, err := e.Room(req.Room); err != nil {
 		return History{}, err
 	} else if ok {
-		if h.BuyerRecord, err = l.priorRecord(r, nil, l.Engine.Now()); err != nil {
+		if h.BuyerRecord, err = e.priorRecordView(r, nil, e.Now()); err != nil {
 			return History{}, err
 		}
 	}
@@ -395,19 +383,19 @@ func (l *Local) History(ctx context.Context, req HistoryRequest) (History, error
 }
 
 // Reload re-reads the configuration in the daemon.
-func (l *Local) Reload(ctx context.Context) error {
-	if l.Reloader == nil {
+func (e *App) Reload(ctx context.Context) error {
+	if e.reload == nil {
 		return inputErrorf("no daemon is running: the next start reads the configuration")
 	}
-	return l.Reloader(ctx)
+	return e.reload(ctx)
 }
 
-// Where names the configuration and store this Local works on. Inside the
-// daemon (which sets Reloader) it also gives the daemon's process ID.
-func (l *Local) Where(ctx context.Context) (Where, error) {
-	cfg := l.Engine.Config()
+// Where names the configuration and store this App works on. Inside the
+// daemon (which gives Options.Reload) it also gives the daemon's process ID.
+func (e *App) Where(ctx context.Context) (Where, error) {
+	cfg := e.Config()
 	w := Where{Config: cfg.Path, Store: cfg.Store}
-	if l.Reloader != nil {
+	if e.reload != nil {
 		w.Daemon, w.PID = true, os.Getpid()
 	}
 	return w, nil
@@ -415,8 +403,8 @@ func (l *Local) Where(ctx context.Context) (Where, error) {
 
 // Backup writes a consistent copy of the store, taken in one read
 // transaction, so it can run while the daemon works.
-func (l *Local) Backup(ctx context.Context, w io.Writer) (int64, error) {
-	return l.Engine.Store().WriteTo(w)
+func (e *App) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	return e.store.WriteTo(w)
 }
 
 func eventNames() string {
@@ -430,19 +418,6 @@ func eventNames() string {
 	return s
 }
 
-// EventCommands maps each event command of the CLI to its event.
-var EventCommands = []struct {
-	Command string
-	Event   rules.EventKind
-	Short   string
-}{
-	{"sent", rules.EventSellerMessage, "record that you sent a message in the room"},
-	{"replied", rules.EventBuyerMessage, "record that the buyer wrote in the room"},
-	{"delivered", rules.EventDelivered, "record a formal delivery (正式な納品)"},
-	{"pushed-back", rules.EventPushedBack, "record that the buyer rejected the delivery"},
-	{"closed", rules.EventClosed, "record that the room was approved and closed"},
-	{"cancelled", rules.EventCancelled, "record that the order was cancelled"},
-	{"cancel-requested", rules.EventCancelRequest, "record that the buyer sent a cancellation request (キャンセルリクエスト)"},
-	{"buyer-rated", rules.EventBuyerRated, "record that the buyer rated you"},
-	{"rated", rules.EventSellerRated, "record that you rated the buyer"},
-}
+// Location is the configured timezone, which a reload may change: the zone
+// a transport reads times without an offset in.
+func (e *App) Location() *time.Location { return e.Config().Timezone }

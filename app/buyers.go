@@ -1,4 +1,4 @@
-package engine
+package app
 
 import (
 	"time"
@@ -7,14 +7,14 @@ import (
 )
 
 // BuyerScope is the configuration's view of "the same buyer".
-func (e *Engine) BuyerScope() rules.BuyerScope {
+func (e *App) BuyerScope() rules.BuyerScope {
 	cfg := e.Config()
 	return rules.BuyerScope{DefaultPlatform: cfg.Platform, Profiles: cfg.Profiles}
 }
 
 // buyerRooms reads every room of buyer the store knows, untracked ones
 // included: one walk of the store, keeping only that buyer's rooms.
-func (e *Engine) buyerRooms(buyer string) ([]rules.Room, error) {
+func (e *App) buyerRooms(buyer string) ([]rules.Room, error) {
 	var rooms []rules.Room
 	err := e.store.ForEachKnownRoom(func(r rules.Room) error {
 		if r.Buyer == buyer {
@@ -27,7 +27,7 @@ func (e *Engine) buyerRooms(buyer string) ([]rules.Room, error) {
 
 // BuyerRecord is the record of buyer on platform ("" the default one) over
 // every room of theirs the store knows, as of now.
-func (e *Engine) BuyerRecord(buyer, platform string, now time.Time) (rules.BuyerRecord, error) {
+func (e *App) BuyerRecord(buyer, platform string, now time.Time) (rules.BuyerRecord, error) {
 	scope := e.BuyerScope()
 	if platform == "" {
 		platform = scope.DefaultPlatform
@@ -41,7 +41,7 @@ func (e *Engine) BuyerRecord(buyer, platform string, now time.Time) (rules.Buyer
 
 // PriorRecord is the record of r's buyer over their rooms opened before r
 // (not Seen for a new buyer).
-func (e *Engine) PriorRecord(r rules.Room, now time.Time) (rules.BuyerRecord, error) {
+func (e *App) PriorRecord(r rules.Room, now time.Time) (rules.BuyerRecord, error) {
 	if r.Buyer == "" {
 		return rules.BuyerRecord{}, nil
 	}
