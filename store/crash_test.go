@@ -234,7 +234,10 @@ func checkOutboxMatchesLedger(t *testing.T, s *Store) map[string]bool {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		ledger := tx.Bucket(bucketLedger)
 		err := tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			key := string(v)
+			key, err := ledgerKeyString(v)
+			if err != nil {
+				return err
+			}
 			if inOutbox[key] {
 				return fmt.Errorf("%s is in the outbox twice", key)
 			}
@@ -254,9 +257,13 @@ func checkOutboxMatchesLedger(t *testing.T, s *Store) map[string]bool {
 			return err
 		}
 		return ledger.ForEach(func(k, v []byte) error {
-			rec, _, err := readLedger(ledger, string(k))
-			if err == nil && rec.State == StateQueued && !inOutbox[string(k)] {
-				err = fmt.Errorf("queued entry %s is not in the outbox", k)
+			key, err := ledgerKeyString(k)
+			if err != nil {
+				return err
+			}
+			rec, err := decodeLedger(k, v)
+			if err == nil && rec.State == StateQueued && !inOutbox[key] {
+				err = fmt.Errorf("queued entry %s is not in the outbox", key)
 			}
 			return err
 		})

@@ -6,9 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/roomwatch/roomwatch/rules"
 )
@@ -282,4 +285,81 @@ func readFixtureDump(t *testing.T) fixtureDump {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestMigrateSchema3Fixture opens the schema 3 fixture with this build and
+// expects to read exactly what the schema 3 code read from it.
+func TestMigrateSchema3Fixture(t *testing.T) {
+	path := copyFixture3(t)
+	s := openAt(t, path)
+	if v, _ := s.Meta("schema_version"); v != strconv.Itoa(schemaVersion) {
+		t.Fatalf("schema version after migration = %q", v)
+	}
+	d := dumpStore(t, s)
+	compareDumps(t, d, readFixtureDump(t))
+
+	// The base facts live in the room records: the log holds only what
+	// was recorded after them and the facts that changed.
+	shown := 0
+	for _, r := range d.Rooms {
+		shown += len(r.Events)
+	}
+	var logged int
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		logged = tx.Bucket(bucketEvents).Stats().KeyN
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if logged != 14 || shown != 29 {
+		t.Errorf("%d entries logged for %d shown, want 14 for 29", logged, shown)
+	}
+
+	// Opening it again migrates nothing and reads the same.
+	s = reopen(t, s)
+	compareDumps(t, dumpStore(t, s), readFixtureDump(t))
+}
+
+// compareDumps compares two readings as JSON, room by room, so that a
+// difference names its room.
+func compareDumps(t *testing.T, got, want fixtureDump) {
+	t.Helper()
+	for id, w := range want.Rooms {
+		g, ok := got.Rooms[id]
+		if !ok {
+			t.Errorf("room %q is missing", id)
+			continue
+		}
+		if gj, wj := mustJSON(t, g), mustJSON(t, w); gj != wj {
+			t.Errorf("room %q:\n got %s\nwant %s", id, gj, wj)
+		}
+	}
+	got.Rooms, want.Rooms = nil, nil
+	if gj, wj := mustJSON(t, got), mustJSON(t, want); gj != wj {
+		t.Errorf("store:\n got %s\nwant %s", gj, wj)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// copyFixture3 copies the committed schema 3 fixture, which the migration
+// must never change.
+func copyFixture3(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(fixtureDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := tempPath(t)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/roomwatch/roomwatch/config"
+	"github.com/roomwatch/roomwatch/engine"
+	"github.com/roomwatch/roomwatch/store"
+)
+
+// TestStoreBytesPerRoom prints the store's size per room as the benchmark
+// generates it (import plus past steps in the ledger) and after a first
+// start has filled the due index. It runs only when
+// ROOMWATCH_STORE_SIZE_ROOMS names the number of rooms (say 100000).
+func TestStoreBytesPerRoom(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("ROOMWATCH_STORE_SIZE_ROOMS"))
+	if n <= 0 {
+		t.Skip("set ROOMWATCH_STORE_SIZE_ROOMS=N to measure")
+	}
+	dir := t.TempDir()
+	cfgPath, err := writeConfig(dir, "roomwatch", "http://127.0.0.1:9/hook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	g, err := generate(cfg.Store, cfg, n, now, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d rooms: generated in %s, %d past steps in the ledger (%.2f per room), %d bytes, %.0f bytes per room",
+		n, g.took.Round(time.Millisecond), g.marked, float64(g.marked)/float64(n), g.bytes, float64(g.bytes)/float64(n))
+
+	st, err := store.Open(cfg.Store, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(cfg, st, clockwork.NewFakeClockAt(now), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	started := time.Now()
+	if _, err := eng.EvaluateAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(started)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(filepath.Clean(cfg.Store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after a first start (%s): %d bytes, %.0f bytes per room", took.Round(time.Millisecond), info.Size(), float64(info.Size())/float64(n))
+}
