@@ -88,15 +88,6 @@ func (e *Engine) Rooms() ([]rules.Room, error) {
 
 // Env builds what a room's alerts depend on beyond its own facts.
 func (e *Engine) Env(r rules.Room) (rules.Env, error) {
-	cfg := e.Config()
-	platform := r.Platform
-	if platform == "" {
-		platform = cfg.Platform
-	}
-	profile, ok := cfg.Profiles[platform]
-	if !ok {
-		return rules.Env{}, fmt.Errorf("engine: room %s: unknown platform %q", r.ID, platform)
-	}
 	acks, err := e.store.Acks(r.ID)
 	if err != nil {
 		return rules.Env{}, err
@@ -105,9 +96,24 @@ func (e *Engine) Env(r rules.Room) (rules.Env, error) {
 	if err != nil {
 		return rules.Env{}, err
 	}
-	same, err := e.store.SameBuyer(r, rules.BuyerScope{DefaultPlatform: cfg.Platform, Profiles: cfg.Profiles})
+	same, err := e.store.SameBuyer(r, e.BuyerScope())
 	if err != nil {
 		return rules.Env{}, err
+	}
+	return e.envOf(r, acks, snooze, same)
+}
+
+// envOf joins what the store holds of a room (its acks, its snooze, its
+// buyer's earlier rooms), however it was read, to the configuration.
+func (e *Engine) envOf(r rules.Room, acks []rules.Ack, snooze rules.Snooze, same []string) (rules.Env, error) {
+	cfg := e.Config()
+	platform := r.Platform
+	if platform == "" {
+		platform = cfg.Platform
+	}
+	profile, ok := cfg.Profiles[platform]
+	if !ok {
+		return rules.Env{}, fmt.Errorf("engine: room %s: unknown platform %q", r.ID, platform)
 	}
 	note, noted := cfg.BuyerOf(r)
 	return rules.Env{Profile: profile, Policy: cfg.Policy, SameBuyer: same, DeclinedBuyer: noted && note.Decline, Acks: acks, Snooze: snooze}, nil
@@ -131,37 +137,68 @@ type Outcome struct {
 
 // Evaluate queues the room's steps that have come due and are not in the
 // ledger yet (per alert only the latest; earlier ones are recorded as
-// skipped), then records and reports the room's next send time.
+// skipped), then records and reports the room's next send time, all in one
+// transaction.
 func (e *Engine) Evaluate(ctx context.Context, id string) (Outcome, error) {
 	lock := &e.roomLocks[lockIndex(id)]
 	lock.Lock()
 	defer lock.Unlock()
 
 	now := e.clock.Now()
-	r, ok, err := e.store.Room(id)
+	var out Outcome
+	err := e.store.Update(id, func(t *store.RoomTx) error {
+		var err error
+		out, err = e.evaluateIn(t, now)
+		return err
+	})
 	if err != nil {
 		return Outcome{}, err
 	}
+	e.evaluated(id, out)
+	return out, nil
+}
+
+// evaluateIn is one evaluation of the room of t at now, inside its
+// transaction: a room no longer tracked leaves the due index.
+func (e *Engine) evaluateIn(t *store.RoomTx, now time.Time) (Outcome, error) {
+	r, ok := t.Room()
 	if !ok {
-		return Outcome{}, e.setNext(id, time.Time{})
+		return Outcome{}, t.SetNext(time.Time{})
 	}
-	steps, err := e.Steps(r)
+	acks, err := t.Acks()
 	if err != nil {
 		return Outcome{}, err
 	}
-	due, next := splitDue(steps, now)
-	out, err := e.queueDue(due, now)
+	snooze, err := t.Snooze()
+	if err != nil {
+		return Outcome{}, err
+	}
+	same, err := t.SameBuyer(e.BuyerScope())
+	if err != nil {
+		return Outcome{}, err
+	}
+	env, err := e.envOf(r, acks, snooze, same)
+	if err != nil {
+		return Outcome{}, err
+	}
+	due, next := splitDue(rules.Plan(r, env), now)
+	send, skip := rules.Pick(due, t.Done)
+	out, err := writeDue(t, send, skip, now)
 	if err != nil {
 		return Outcome{}, err
 	}
 	out.Next = next
-	if err := e.setNext(id, next); err != nil {
-		return out, err
+	return out, t.SetNext(next)
+}
+
+// evaluated tells the daemon what a committed evaluation did.
+func (e *Engine) evaluated(id string, out Outcome) {
+	if e.OnNext != nil {
+		e.OnNext(id, out.Next)
 	}
 	if len(out.Queued) > 0 && e.OnQueued != nil {
 		e.OnQueued()
 	}
-	return out, nil
 }
 
 // splitDue separates the steps whose send time has come from the rest, and
@@ -177,20 +214,21 @@ func splitDue(steps []rules.Step, now time.Time) (due []rules.Step, next time.Ti
 	return due, next
 }
 
-// queueDue applies the catch-up rule to due steps of any number of rooms:
-// what the ledger already holds is left alone, earlier steps of an alert
+// stepLedger is where writeDue records steps: the store, or one room's
+// transaction.
+type stepLedger interface {
+	Skip(steps []rules.Step, now time.Time) error
+	Queue(steps []rules.Step, late bool, now time.Time) ([]rules.Step, error)
+}
+
+// writeDue applies the catch-up rule to due steps of any number of rooms,
+// as rules.Pick sorted them against the ledger: earlier steps of an alert
 // are recorded as skipped, and the rest is queued, marked late when it is
-// more than LateAfter past its time. A few transactions serve them all.
-func (e *Engine) queueDue(due []rules.Step, now time.Time) (Outcome, error) {
+// more than LateAfter past its time.
+func writeDue(ledger stepLedger, send, skip []rules.Step, now time.Time) (Outcome, error) {
 	var out Outcome
-	if len(due) == 0 {
-		return out, nil
-	}
-	done, release := e.store.DoneFunc()
-	send, skip := rules.Pick(due, done)
-	release()
 	if len(skip) > 0 {
-		if err := e.store.Skip(skip, now); err != nil {
+		if err := ledger.Skip(skip, now); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -210,7 +248,7 @@ func (e *Engine) queueDue(due []rules.Step, now time.Time) (Outcome, error) {
 		if len(batch.steps) == 0 {
 			continue
 		}
-		queued, err := e.store.Queue(batch.steps, batch.late, now)
+		queued, err := ledger.Queue(batch.steps, batch.late, now)
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -307,17 +345,40 @@ func (e *Engine) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 	}()
 	now := e.clock.Now()
 	next := make(map[string]time.Time, len(rooms))
-	var due []rules.Step
-	for _, r := range rooms {
-		steps, err := e.Steps(r)
-		if err != nil {
-			return err
+	var send, skip []rules.Step
+	// One read transaction serves every room's acks, snooze, same-buyer
+	// rooms and the ledger check.
+	scope := e.BuyerScope()
+	err := e.store.View(func(b *store.Batch) error {
+		var due []rules.Step
+		for _, r := range rooms {
+			acks, err := b.Acks(r.ID)
+			if err != nil {
+				return err
+			}
+			snooze, err := b.Snooze(r.ID)
+			if err != nil {
+				return err
+			}
+			same, err := b.SameBuyer(r, scope)
+			if err != nil {
+				return err
+			}
+			env, err := e.envOf(r, acks, snooze, same)
+			if err != nil {
+				return err
+			}
+			d, n := splitDue(rules.Plan(r, env), now)
+			due = append(due, d...)
+			next[r.ID] = n
 		}
-		d, n := splitDue(steps, now)
-		due = append(due, d...)
-		next[r.ID] = n
+		send, skip = rules.Pick(due, b.Done)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	out, err := e.queueDue(due, now)
+	out, err := writeDue(e.store, send, skip, now)
 	if err != nil {
 		return err
 	}
@@ -330,24 +391,30 @@ func (e *Engine) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 	return ctx.Err()
 }
 
-func (e *Engine) setNext(id string, at time.Time) error {
-	if err := e.store.SetNext(id, at); err != nil {
-		return err
-	}
-	if e.OnNext != nil {
-		e.OnNext(id, at)
-	}
-	return nil
-}
-
 // Record appends an event to a room's log and re-evaluates the room, so a
 // resolved condition's remaining steps are cancelled and a moved deadline is
-// scheduled at once.
+// scheduled at once: the event, the steps it queues or skips and the room's
+// next step are one transaction (shared with concurrent events).
 func (e *Engine) Record(ctx context.Context, ev store.Event) (Outcome, error) {
-	if err := e.store.RecordEvent(ev); err != nil {
+	lock := &e.roomLocks[lockIndex(ev.Room)]
+	lock.Lock()
+	defer lock.Unlock()
+
+	now := e.clock.Now()
+	var out Outcome
+	err := e.store.Update(ev.Room, func(t *store.RoomTx) error {
+		if err := t.Record(ev); err != nil {
+			return err
+		}
+		var err error
+		out, err = e.evaluateIn(t, now)
+		return err
+	})
+	if err != nil {
 		return Outcome{}, err
 	}
-	return e.Evaluate(ctx, ev.Room)
+	e.evaluated(ev.Room, out)
+	return out, nil
 }
 
 func lockIndex(id string) int {
