@@ -22,7 +22,6 @@ type eventRecord struct {
 	RecordedAt int64           `json:"recorded_at"`
 }
 
-//
 // An entry of the room's first facts (Store.Events: the base facts as the
 // room was first stored, kept in the log once they changed) is keyed
 // instead by a 0 byte and its kind's number in eventKindNames: they sort

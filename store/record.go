@@ -192,7 +192,9 @@ func decodeRecord(v []byte, id string) (roomRecord, error) {
 			rec.recorded[i] = recordedFact{kind: rules.EventKind(st.name(eventKindNames)), at: st.instant(base), source: st.name(sourceNames)}
 		}
 	}
-	rec.source = st.name(sourceNames)
+	if rec.source = st.name(sourceNames); rec.source == "" {
+		rec.source = SourceYAML // as factsSource reads it, so a record decodes as it encodes
+	}
 	if err := errors.Join(f.end(), st.end()); err != nil {
 		return roomRecord{}, fmt.Errorf("decode room record: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/engine"
@@ -61,4 +62,30 @@ func TestStoreBytesPerRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("after a first start (%s): %d bytes, %.0f bytes per room", took.Round(time.Millisecond), info.Size(), float64(info.Size())/float64(n))
+	logBuckets(t, cfg.Store, n)
+}
+
+// logBuckets prints each bucket's keys and pages, per room.
+func logBuckets(t *testing.T, path string, n int) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		st := db.Stats()
+		t.Logf("pages in use up to %d bytes (%.0f per room); %d free pages",
+			tx.Size(), float64(tx.Size())/float64(n), st.FreePageN)
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			st := b.Stats()
+			pages := st.BranchPageN + st.BranchOverflowN + st.LeafPageN + st.LeafOverflowN
+			t.Logf("%-12s %8d keys %6d pages %6.1f bytes/room, leaves %3.0f%% full",
+				name, st.KeyN, pages, float64(pages*tx.DB().Info().PageSize)/float64(n),
+				100*float64(st.LeafInuse)/float64(max(1, (st.LeafPageN+st.LeafOverflowN)*tx.DB().Info().PageSize)))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
