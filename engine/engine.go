@@ -181,7 +181,7 @@ func (e *Engine) evaluateIn(t *store.RoomTx, now time.Time) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	due, next := splitDue(rules.Plan(r, env), now)
+	due, next := splitDue(nil, rules.Plan(r, env), now)
 	send, skip := rules.Pick(due, t.Done)
 	out, err := writeDue(t, send, skip, now)
 	if err != nil {
@@ -201,9 +201,10 @@ func (e *Engine) evaluated(id string, out Outcome) {
 	}
 }
 
-// splitDue separates the steps whose send time has come from the rest, and
-// finds the earliest of the rest: the room's next send time.
-func splitDue(steps []rules.Step, now time.Time) (due []rules.Step, next time.Time) {
+// splitDue appends to due the steps whose send time has come, and finds
+// the earliest of the rest: the room's next send time.
+func splitDue(due, steps []rules.Step, now time.Time) ([]rules.Step, time.Time) {
+	var next time.Time
 	for _, s := range steps {
 		if !s.SendAt.After(now) {
 			due = append(due, s)
@@ -350,7 +351,7 @@ func (e *Engine) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 	// rooms and the ledger check.
 	scope := e.BuyerScope()
 	err := e.store.View(func(b *store.Batch) error {
-		var due []rules.Step
+		var due []rules.Step // one room's, reused
 		for _, r := range rooms {
 			acks, err := b.Acks(r.ID)
 			if err != nil {
@@ -368,11 +369,16 @@ func (e *Engine) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 			if err != nil {
 				return err
 			}
-			d, n := splitDue(rules.Plan(r, env), now)
-			due = append(due, d...)
+			var n time.Time
+			due, n = splitDue(due[:0], rules.Plan(r, env), now)
 			next[r.ID] = n
+			// Pick works per alert, so room by room is the same as all
+			// at once, without holding every room's due steps.
+			if len(due) > 0 {
+				se, sk := rules.Pick(due, b.Done)
+				send, skip = append(send, se...), append(skip, sk...)
+			}
 		}
-		send, skip = rules.Pick(due, b.Done)
 		return nil
 	})
 	if err != nil {

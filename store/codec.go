@@ -129,17 +129,17 @@ func appendURL(b []byte, url, id string) []byte {
 }
 
 func (r *reader) url(id string) string {
-	return r.name(urlsOf(id))
-}
-
-// urlsOf lists the template URLs of room id, in urlTemplates order, for
-// reader.name.
-func urlsOf(id string) []string {
-	urls := make([]string, len(urlTemplates))
-	for i, t := range urlTemplates {
-		urls[i] = t + id
+	i := r.uvarint()
+	switch {
+	case r.err != nil:
+		return ""
+	case i == 0:
+		return r.string()
+	case i > uint64(len(urlTemplates)):
+		r.err = fmt.Errorf("unknown URL template %d", i)
+		return ""
 	}
-	return urls
+	return urlTemplates[i-1] + id
 }
 
 func (r *reader) byte() byte {

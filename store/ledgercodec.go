@@ -44,13 +44,19 @@ const (
 
 // ledgerKey is the stored key of a step's key string.
 func ledgerKey(key string) []byte {
-	if k, ok := compactLedgerKey(key); ok {
-		return k
-	}
-	return append([]byte{0}, key...)
+	return appendLedgerKey(make([]byte, 0, 24), key)
 }
 
-func compactLedgerKey(key string) ([]byte, bool) {
+// appendLedgerKey appends the stored key of key to b; a lookup passes a
+// buffer of its own and allocates nothing.
+func appendLedgerKey(b []byte, key string) []byte {
+	if k, ok := compactLedgerKey(b, key); ok {
+		return k
+	}
+	return append(append(b, 0), key...)
+}
+
+func compactLedgerKey(b []byte, key string) ([]byte, bool) {
 	rest, name, ok := cutLast(key)
 	if !ok {
 		return nil, false
@@ -64,18 +70,16 @@ func compactLedgerKey(key string) ([]byte, bool) {
 		return nil, false
 	}
 	t, err := time.Parse(time.RFC3339, deadline)
-	if err != nil || t.UTC().Format(time.RFC3339) != deadline {
+	var buf [40]byte
+	if err != nil || string(t.UTC().AppendFormat(buf[:0], time.RFC3339)) != deadline {
 		return nil, false
 	}
-	b := make([]byte, 0, len(room)+16)
 	b = append(append(b, room...), 0)
 	b = appendName(b, kind, alertKindNames)
 	b = binary.AppendUvarint(b, zigzag(t.Unix()))
-	b = appendName(b, name, stepNames)
-	if got, err := ledgerKeyString(b); err != nil || got != key {
-		return nil, false
-	}
-	return b, true
+	// The cuts are exact, and the deadline formats back to the same text,
+	// so ledgerKeyString gives key back.
+	return appendName(b, name, stepNames), true
 }
 
 func cutLast(s string) (before, after string, ok bool) {

@@ -103,7 +103,10 @@ func (t *RoomTx) SameBuyer(scope rules.BuyerScope) ([]string, error) {
 }
 
 // Done reports whether the key is in the ledger.
-func (t *RoomTx) Done(key string) bool { return t.ledger.Get(ledgerKey(key)) != nil }
+func (t *RoomTx) Done(key string) bool {
+	var buf [64]byte
+	return t.ledger.Get(appendLedgerKey(buf[:0], key)) != nil
+}
 
 // Queue is Store.Queue inside the transaction.
 func (t *RoomTx) Queue(steps []rules.Step, late bool, now time.Time) ([]rules.Step, error) {
@@ -143,5 +146,6 @@ func (b *Batch) SameBuyer(r rules.Room, scope rules.BuyerScope) ([]string, error
 
 // Done reports whether the key is in the ledger.
 func (b *Batch) Done(key string) bool {
-	return b.tx.Bucket(bucketLedger).Get(ledgerKey(key)) != nil
+	var buf [64]byte
+	return b.tx.Bucket(bucketLedger).Get(appendLedgerKey(buf[:0], key)) != nil
 }
