@@ -28,11 +28,17 @@ const (
 // TestCrashHelper is not a test on its own: it is the child process of
 // TestKill9LosesNothing ("crash": drain the outbox, then queue and send
 // steps until killed, printing each key once its transaction committed) and
-// of TestOpenLockedFile ("hold": keep the store open until stdin closes).
+// of TestOpenLockedFile ("hold": keep the store open until stdin closes)
+// and of TestKill9DuringMigration ("migrate": open a store of schema 3,
+// printing "batch" after each committed batch of the migration).
 func TestCrashHelper(t *testing.T) {
 	mode := os.Getenv(helperModeEnv)
 	if mode == "" {
 		t.Skip("runs only as a helper process")
+	}
+	if mode == "migrate" {
+		// TestKill9DuringMigration kills it after some batches.
+		migrateBatchDone = func() { fmt.Println("batch") }
 	}
 	s, err := Open(os.Getenv(helperPathEnv), Options{Timeout: 10 * time.Second})
 	if err != nil {
