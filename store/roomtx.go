@@ -14,12 +14,11 @@ import (
 // ledger) and writes (an event, queued and skipped steps, its next step),
 // committed together or not at all.
 type RoomTx struct {
-	tx      *bolt.Tx
-	id      string
-	rec     roomRecord
-	known   bool // the store has a record of the room
-	ledger  *bolt.Bucket
-	written bool
+	tx     *bolt.Tx
+	id     string
+	rec    roomRecord
+	known  bool // the store has a record of the room
+	ledger *bolt.Bucket
 }
 
 // Update runs fn on the room in a write transaction, so that an event and
