@@ -44,15 +44,6 @@ func (e *App) Rooms() ([]rules.Room, error) {
 
 // Env builds what a room's alerts depend on beyond its own facts.
 func (e *App) Env(r rules.Room) (rules.Env, error) {
-	cfg := e.Config()
-	platform := r.Platform
-	if platform == "" {
-		platform = cfg.Platform
-	}
-	profile, ok := cfg.Profiles[platform]
-	if !ok {
-		return rules.Env{}, fmt.Errorf("app: room %s: unknown platform %q", r.ID, platform)
-	}
 	acks, err := e.store.Acks(r.ID)
 	if err != nil {
 		return rules.Env{}, err
@@ -61,9 +52,24 @@ func (e *App) Env(r rules.Room) (rules.Env, error) {
 	if err != nil {
 		return rules.Env{}, err
 	}
-	same, err := e.store.SameBuyer(r, rules.BuyerScope{DefaultPlatform: cfg.Platform, Profiles: cfg.Profiles})
+	same, err := e.store.SameBuyer(r, e.BuyerScope())
 	if err != nil {
 		return rules.Env{}, err
+	}
+	return e.envOf(r, acks, snooze, same)
+}
+
+// envOf joins what the store holds of a room (its acks, its snooze, its
+// buyer's earlier rooms), however it was read, to the configuration.
+func (e *App) envOf(r rules.Room, acks []rules.Ack, snooze rules.Snooze, same []string) (rules.Env, error) {
+	cfg := e.Config()
+	platform := r.Platform
+	if platform == "" {
+		platform = cfg.Platform
+	}
+	profile, ok := cfg.Profiles[platform]
+	if !ok {
+		return rules.Env{}, fmt.Errorf("app: room %s: unknown platform %q", r.ID, platform)
 	}
 	note, noted := cfg.BuyerOf(r)
 	return rules.Env{Profile: profile, Policy: cfg.Policy, SameBuyer: same, DeclinedBuyer: noted && note.Decline, Acks: acks, Snooze: snooze}, nil
@@ -87,42 +93,75 @@ type Outcome struct {
 
 // Evaluate queues the room's steps that have come due and are not in the
 // ledger yet (per alert only the latest; earlier ones are recorded as
-// skipped), then records and reports the room's next send time.
+// skipped), then records and reports the room's next send time, all in one
+// transaction.
 func (e *App) Evaluate(ctx context.Context, id string) (Outcome, error) {
 	lock := &e.roomLocks[lockIndex(id)]
 	lock.Lock()
 	defer lock.Unlock()
 
 	now := e.clock.Now()
-	r, ok, err := e.store.Room(id)
+	var out Outcome
+	err := e.store.Update(id, func(t *store.RoomTx) error {
+		var err error
+		out, err = e.evaluateIn(t, now)
+		return err
+	})
 	if err != nil {
 		return Outcome{}, err
 	}
+	e.evaluated(id, out)
+	return out, nil
+}
+
+// evaluateIn is one evaluation of the room of t at now, inside its
+// transaction: a room no longer tracked leaves the due index.
+func (e *App) evaluateIn(t *store.RoomTx, now time.Time) (Outcome, error) {
+	r, ok := t.Room()
 	if !ok {
-		return Outcome{}, e.setNext(id, time.Time{})
+		return Outcome{}, t.SetNext(time.Time{})
 	}
-	steps, err := e.Steps(r)
+	acks, err := t.Acks()
 	if err != nil {
 		return Outcome{}, err
 	}
-	due, next := splitDue(steps, now)
-	out, err := e.queueDue(due, now)
+	snooze, err := t.Snooze()
+	if err != nil {
+		return Outcome{}, err
+	}
+	same, err := t.SameBuyer(e.BuyerScope())
+	if err != nil {
+		return Outcome{}, err
+	}
+	env, err := e.envOf(r, acks, snooze, same)
+	if err != nil {
+		return Outcome{}, err
+	}
+	due, next := splitDue(nil, rules.Plan(r, env), now)
+	send, skip := rules.Pick(due, t.Done)
+	out, err := writeDue(t, send, skip, now)
 	if err != nil {
 		return Outcome{}, err
 	}
 	out.Next = next
-	if err := e.setNext(id, next); err != nil {
-		return out, err
+	return out, t.SetNext(next)
+}
+
+// evaluated tells the ports what a committed evaluation did: the timers
+// the room's next step, the waker that steps were queued.
+func (e *App) evaluated(id string, out Outcome) {
+	if err := e.timers.Schedule(id, out.Next); err != nil {
+		e.log.Error("scheduling a room", "room", id, "at", out.Next, "err", err)
 	}
 	if len(out.Queued) > 0 {
 		e.waker.Wake()
 	}
-	return out, nil
 }
 
-// splitDue separates the steps whose send time has come from the rest, and
-// finds the earliest of the rest: the room's next send time.
-func splitDue(steps []rules.Step, now time.Time) (due []rules.Step, next time.Time) {
+// splitDue appends to due the steps whose send time has come, and finds
+// the earliest of the rest: the room's next send time.
+func splitDue(due, steps []rules.Step, now time.Time) ([]rules.Step, time.Time) {
+	var next time.Time
 	for _, s := range steps {
 		if !s.SendAt.After(now) {
 			due = append(due, s)
@@ -133,20 +172,21 @@ func splitDue(steps []rules.Step, now time.Time) (due []rules.Step, next time.Ti
 	return due, next
 }
 
-// queueDue applies the catch-up rule to due steps of any number of rooms:
-// what the ledger already holds is left alone, earlier steps of an alert
+// stepLedger is where writeDue records steps: the store, or one room's
+// transaction.
+type stepLedger interface {
+	Skip(steps []rules.Step, now time.Time) error
+	Queue(steps []rules.Step, late bool, now time.Time) ([]rules.Step, error)
+}
+
+// writeDue applies the catch-up rule to due steps of any number of rooms,
+// as rules.Pick sorted them against the ledger: earlier steps of an alert
 // are recorded as skipped, and the rest is queued, marked late when it is
-// more than LateAfter past its time. A few transactions serve them all.
-func (e *App) queueDue(due []rules.Step, now time.Time) (Outcome, error) {
+// more than LateAfter past its time.
+func writeDue(ledger stepLedger, send, skip []rules.Step, now time.Time) (Outcome, error) {
 	var out Outcome
-	if len(due) == 0 {
-		return out, nil
-	}
-	done, release := e.store.DoneFunc()
-	send, skip := rules.Pick(due, done)
-	release()
 	if len(skip) > 0 {
-		if err := e.store.Skip(skip, now); err != nil {
+		if err := ledger.Skip(skip, now); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -166,7 +206,7 @@ func (e *App) queueDue(due []rules.Step, now time.Time) (Outcome, error) {
 		if len(batch.steps) == 0 {
 			continue
 		}
-		queued, err := e.store.Queue(batch.steps, batch.late, now)
+		queued, err := ledger.Queue(batch.steps, batch.late, now)
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -263,17 +303,45 @@ func (e *App) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 	}()
 	now := e.clock.Now()
 	next := make(map[string]time.Time, len(rooms))
-	var due []rules.Step
-	for _, r := range rooms {
-		steps, err := e.Steps(r)
-		if err != nil {
-			return err
+	var send, skip []rules.Step
+	// One read transaction serves every room's acks, snooze, same-buyer
+	// rooms and the ledger check.
+	scope := e.BuyerScope()
+	err := e.store.View(func(b *store.Batch) error {
+		var due []rules.Step // one room's, reused
+		for _, r := range rooms {
+			acks, err := b.Acks(r.ID)
+			if err != nil {
+				return err
+			}
+			snooze, err := b.Snooze(r.ID)
+			if err != nil {
+				return err
+			}
+			same, err := b.SameBuyer(r, scope)
+			if err != nil {
+				return err
+			}
+			env, err := e.envOf(r, acks, snooze, same)
+			if err != nil {
+				return err
+			}
+			var n time.Time
+			due, n = splitDue(due[:0], rules.Plan(r, env), now)
+			next[r.ID] = n
+			// Pick works per alert, so room by room is the same as all
+			// at once, without holding every room's due steps.
+			if len(due) > 0 {
+				se, sk := rules.Pick(due, b.Done)
+				send, skip = append(send, se...), append(skip, sk...)
+			}
 		}
-		d, n := splitDue(steps, now)
-		due = append(due, d...)
-		next[r.ID] = n
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	out, err := e.queueDue(due, now)
+	out, err := writeDue(e.store, send, skip, now)
 	if err != nil {
 		return err
 	}
@@ -286,24 +354,30 @@ func (e *App) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 	return ctx.Err()
 }
 
-func (e *App) setNext(id string, at time.Time) error {
-	if err := e.store.SetNext(id, at); err != nil {
-		return err
-	}
-	if err := e.timers.Schedule(id, at); err != nil {
-		e.log.Error("scheduling a room", "room", id, "at", at, "err", err)
-	}
-	return nil
-}
-
 // recordEvent appends an event to a room's log and re-evaluates the room,
 // so a resolved condition's remaining steps are cancelled and a moved
-// deadline is scheduled at once.
+// deadline is scheduled at once: the event, the steps it queues or skips and the room's
+// next step are one transaction (shared with concurrent events).
 func (e *App) recordEvent(ctx context.Context, ev store.Event) (Outcome, error) {
-	if err := e.store.RecordEvent(ev); err != nil {
+	lock := &e.roomLocks[lockIndex(ev.Room)]
+	lock.Lock()
+	defer lock.Unlock()
+
+	now := e.clock.Now()
+	var out Outcome
+	err := e.store.Update(ev.Room, func(t *store.RoomTx) error {
+		if err := t.Record(ev); err != nil {
+			return err
+		}
+		var err error
+		out, err = e.evaluateIn(t, now)
+		return err
+	})
+	if err != nil {
 		return Outcome{}, err
 	}
-	return e.Evaluate(ctx, ev.Room)
+	e.evaluated(ev.Room, out)
+	return out, nil
 }
 
 func lockIndex(id string) int {

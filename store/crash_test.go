@@ -28,11 +28,17 @@ const (
 // TestCrashHelper is not a test on its own: it is the child process of
 // TestKill9LosesNothing ("crash": drain the outbox, then queue and send
 // steps until killed, printing each key once its transaction committed) and
-// of TestOpenLockedFile ("hold": keep the store open until stdin closes).
+// of TestOpenLockedFile ("hold": keep the store open until stdin closes)
+// and of TestKill9DuringMigration ("migrate": open a store of schema 3,
+// printing "batch" after each committed batch of the migration).
 func TestCrashHelper(t *testing.T) {
 	mode := os.Getenv(helperModeEnv)
 	if mode == "" {
 		t.Skip("runs only as a helper process")
+	}
+	if mode == "migrate" {
+		// TestKill9DuringMigration kills it after some batches.
+		migrateBatchDone = func() { fmt.Println("batch") }
 	}
 	s, err := Open(os.Getenv(helperPathEnv), Options{Timeout: 10 * time.Second})
 	if err != nil {
@@ -234,7 +240,10 @@ func checkOutboxMatchesLedger(t *testing.T, s *Store) map[string]bool {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		ledger := tx.Bucket(bucketLedger)
 		err := tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			key := string(v)
+			key, err := ledgerKeyString(v)
+			if err != nil {
+				return err
+			}
 			if inOutbox[key] {
 				return fmt.Errorf("%s is in the outbox twice", key)
 			}
@@ -254,9 +263,13 @@ func checkOutboxMatchesLedger(t *testing.T, s *Store) map[string]bool {
 			return err
 		}
 		return ledger.ForEach(func(k, v []byte) error {
-			rec, _, err := readLedger(ledger, string(k))
-			if err == nil && rec.State == StateQueued && !inOutbox[string(k)] {
-				err = fmt.Errorf("queued entry %s is not in the outbox", k)
+			key, err := ledgerKeyString(k)
+			if err != nil {
+				return err
+			}
+			rec, err := decodeLedger(k, v)
+			if err == nil && rec.State == StateQueued && !inOutbox[key] {
+				err = fmt.Errorf("queued entry %s is not in the outbox", key)
 			}
 			return err
 		})

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,16 +22,50 @@ func (s *Store) SetNext(room string, at time.Time) error {
 }
 
 // SetNextBatch is SetNext for many rooms in one transaction (start-up).
+// The writes go in key order, rooms by ID then index keys by time, which
+// touches each page once where a map's random order would touch them all.
 func (s *Store) SetNextBatch(next map[string]time.Time) error {
-	for room := range next {
+	rooms := slices.Sorted(maps.Keys(next))
+	for _, room := range rooms {
 		if err := checkRoomID(room); err != nil {
 			return fmt.Errorf("store: set next steps: %w", err)
 		}
 	}
 	return s.update("set next steps", func(tx *bolt.Tx) error {
-		for room, at := range next {
-			if err := setNext(tx, room, at); err != nil {
+		index, byRoom := tx.Bucket(bucketDue), tx.Bucket(bucketDueRooms)
+		if len(rooms) >= bulkWrite {
+			byRoom.FillPercent = importFill
+		}
+		var add [][]byte
+		for _, room := range rooms {
+			var want []byte
+			if at := next[room]; !at.IsZero() {
+				want = sortableTime(at)
+			}
+			old := byRoom.Get([]byte(room))
+			if bytes.Equal(old, want) {
+				continue
+			}
+			if old != nil {
+				if err := index.Delete(dueKey(old, room)); err != nil {
+					return fmt.Errorf("room %q: %w", room, err)
+				}
+			}
+			var err error
+			if want == nil {
+				err = byRoom.Delete([]byte(room))
+			} else {
+				err = byRoom.Put([]byte(room), want)
+				add = append(add, dueKey(want, room))
+			}
+			if err != nil {
 				return fmt.Errorf("room %q: %w", room, err)
+			}
+		}
+		slices.SortFunc(add, bytes.Compare)
+		for _, k := range add {
+			if err := index.Put(k, nil); err != nil {
+				return fmt.Errorf("room %q: %w", k[8:], err)
 			}
 		}
 		return nil

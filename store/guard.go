@@ -70,10 +70,10 @@ func (g *guardedDB) Begin(writable bool) (*bolt.Tx, error) {
 // has returns a lookup of keys in b for a transaction from Begin: a damaged
 // page makes it answer false (not found) and marks the store damaged, so
 // the write that follows is refused.
-func (g *guardedDB) has(b *bolt.Bucket) func(key string) bool {
-	return func(key string) (found bool) {
+func (g *guardedDB) has(b *bolt.Bucket) func(key []byte) bool {
+	return func(key []byte) (found bool) {
 		_ = g.guard(func() error {
-			found = b.Get([]byte(key)) != nil
+			found = b.Get(key) != nil
 			return nil
 		})
 		return found

@@ -126,7 +126,7 @@ func sortableOpened(t time.Time) []byte {
 // whose earlier same-buyer siblings changed with it: the buyer's running
 // rooms opened after it, at its old key and at its new one.
 func putRoom(tx *bolt.Tx, id string, was roomIndex, rec *roomRecord) ([]string, error) {
-	if err := tx.Bucket(bucketRooms).Put([]byte(id), rec.encode()); err != nil {
+	if err := tx.Bucket(bucketRooms).Put([]byte(id), rec.encode(id)); err != nil {
 		return nil, err
 	}
 	return reindex(tx, id, was, indexOf(id, rec))
@@ -238,7 +238,7 @@ func sameBuyer(tx *bolt.Tx, r rules.Room, scope rules.BuyerScope) ([]string, err
 		if rec == nil {
 			return nil, fmt.Errorf("buyer index names room %q, which has no record", id)
 		}
-		decoded, err := decodeRecord(rec)
+		decoded, err := decodeRecord(rec, id)
 		if err != nil {
 			return nil, fmt.Errorf("room %q: %w", id, err)
 		}
@@ -251,7 +251,7 @@ func sameBuyer(tx *bolt.Tx, r rules.Room, scope rules.BuyerScope) ([]string, err
 // schema version 3).
 func buildIndexes(tx *bolt.Tx) error {
 	return tx.Bucket(bucketRooms).ForEach(func(k, v []byte) error {
-		rec, err := decodeRecord(v)
+		rec, err := decodeAnyRecord(v, string(k))
 		if err != nil {
 			return fmt.Errorf("room %q: %w", k, err)
 		}

@@ -2,10 +2,10 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -44,6 +44,8 @@ type Entry struct {
 	Reason string
 }
 
+// ledgerRecord is a ledger entry as stored (ledgercodec.go); schema version
+// 3 stored it as JSON, with these field names.
 type ledgerRecord struct {
 	Step     stepRecord        `json:"step"`
 	State    string            `json:"state"`
@@ -104,14 +106,20 @@ func (r ledgerRecord) entry(key string) Entry {
 }
 
 func readLedger(b *bolt.Bucket, key string) (rec ledgerRecord, found bool, err error) {
-	v := b.Get([]byte(key))
+	k := ledgerKey(key)
+	v := b.Get(k)
 	if v == nil {
 		return rec, false, nil
 	}
-	if err := json.Unmarshal(v, &rec); err != nil {
-		return rec, true, fmt.Errorf("decode ledger entry %q: %w", key, err)
+	if rec, err = decodeLedger(k, v); err != nil {
+		return rec, true, fmt.Errorf("ledger entry %q: %w", key, err)
 	}
 	return rec, true, nil
+}
+
+func putLedger(b *bolt.Bucket, key string, rec *ledgerRecord) error {
+	k := ledgerKey(key)
+	return b.Put(k, rec.encode(k))
 }
 
 // Queue writes, in one transaction, a ledger entry (queued) and an outbox
@@ -120,27 +128,8 @@ func readLedger(b *bolt.Bucket, key string) (rec ledgerRecord, found bool, err e
 // sweep cannot queue a step twice. It returns the steps newly queued.
 func (s *Store) Queue(steps []rules.Step, late bool, now time.Time) (queued []rules.Step, err error) {
 	err = s.update("queue steps", func(tx *bolt.Tx) error {
-		queued = queued[:0]
-		ledger, outbox := tx.Bucket(bucketLedger), tx.Bucket(bucketOutbox)
-		for _, step := range steps {
-			key := step.Key()
-			if ledger.Get([]byte(key)) != nil {
-				continue
-			}
-			seq, err := outbox.NextSequence()
-			if err != nil {
-				return err
-			}
-			if err := outbox.Put(seqKey(seq), []byte(key)); err != nil {
-				return err
-			}
-			rec := ledgerRecord{Step: recordStep(step), State: StateQueued, Late: late, QueuedAt: nanos(now), Outbox: seq}
-			if err := writeJSON(ledger, []byte(key), rec); err != nil {
-				return err
-			}
-			queued = append(queued, step)
-		}
-		return nil
+		queued, err = queueSteps(tx, steps, late, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -148,23 +137,76 @@ func (s *Store) Queue(steps []rules.Step, late bool, now time.Time) (queued []ru
 	return queued, nil
 }
 
+// queueSteps is Queue inside a write transaction; the outbox keeps the
+// steps' order.
+func queueSteps(tx *bolt.Tx, steps []rules.Step, late bool, now time.Time) ([]rules.Step, error) {
+	var queued []rules.Step
+	ledger, outbox := tx.Bucket(bucketLedger), tx.Bucket(bucketOutbox)
+	outbox.FillPercent = appendFill
+	if len(steps) >= bulkWrite {
+		ledger.FillPercent = importFill
+	}
+	for _, st := range steps {
+		ks := keyedStep{ledgerKey(st.Key()), st}
+		if ledger.Get(ks.k) != nil {
+			continue
+		}
+		seq, err := outbox.NextSequence()
+		if err != nil {
+			return nil, err
+		}
+		if err := outbox.Put(seqKey(seq), ks.k); err != nil {
+			return nil, err
+		}
+		rec := ledgerRecord{Step: recordStep(ks.step), State: StateQueued, Late: late, QueuedAt: nanos(now), Outbox: seq}
+		if err := ledger.Put(ks.k, rec.encode(ks.k)); err != nil {
+			return nil, err
+		}
+		queued = append(queued, ks.step)
+	}
+	return queued, nil
+}
+
+type keyedStep struct {
+	k    []byte
+	step rules.Step
+}
+
+// keyedSteps pairs steps with their stored ledger keys, sorted by key (a
+// batch's writes then touch each page once); the steps' own order is kept
+// among equal keys.
+func keyedSteps(steps []rules.Step) []keyedStep {
+	ks := make([]keyedStep, len(steps))
+	for i, st := range steps {
+		ks[i] = keyedStep{ledgerKey(st.Key()), st}
+	}
+	slices.SortStableFunc(ks, func(a, b keyedStep) int { return bytes.Compare(a.k, b.k) })
+	return ks
+}
+
 // Skip records steps that will never be sent (state skipped), so they are
 // not queued later either. Steps already in the ledger are left alone.
 func (s *Store) Skip(steps []rules.Step, now time.Time) error {
 	return s.update("skip steps", func(tx *bolt.Tx) error {
-		ledger := tx.Bucket(bucketLedger)
-		for _, step := range steps {
-			key := []byte(step.Key())
-			if ledger.Get(key) != nil {
-				continue
-			}
-			rec := ledgerRecord{Step: recordStep(step), State: StateSkipped, QueuedAt: nanos(now)}
-			if err := writeJSON(ledger, key, rec); err != nil {
-				return err
-			}
-		}
-		return nil
+		return skipSteps(tx, steps, now)
 	})
+}
+
+func skipSteps(tx *bolt.Tx, steps []rules.Step, now time.Time) error {
+	ledger := tx.Bucket(bucketLedger)
+	if len(steps) >= bulkWrite {
+		ledger.FillPercent = importFill
+	}
+	for _, ks := range keyedSteps(steps) {
+		if ledger.Get(ks.k) != nil {
+			continue
+		}
+		rec := ledgerRecord{Step: recordStep(ks.step), State: StateSkipped, QueuedAt: nanos(now)}
+		if err := ledger.Put(ks.k, rec.encode(ks.k)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Outbox returns the steps queued and not yet sent, in queue order. The
@@ -173,15 +215,20 @@ func (s *Store) Outbox() ([]Entry, error) {
 	var entries []Entry
 	err := s.db.View(func(tx *bolt.Tx) error {
 		ledger := tx.Bucket(bucketLedger)
-		return tx.Bucket(bucketOutbox).ForEach(func(_, key []byte) error {
-			rec, found, err := readLedger(ledger, string(key))
+		return tx.Bucket(bucketOutbox).ForEach(func(_, k []byte) error {
+			key, err := ledgerKeyString(k)
 			if err != nil {
-				return err
+				return fmt.Errorf("outbox: %w", err)
 			}
-			if !found {
+			v := ledger.Get(k)
+			if v == nil {
 				return fmt.Errorf("outbox entry %q has no ledger entry", key)
 			}
-			entries = append(entries, rec.entry(string(key)))
+			rec, err := decodeLedger(k, v)
+			if err != nil {
+				return fmt.Errorf("ledger entry %q: %w", key, err)
+			}
+			entries = append(entries, rec.entry(key))
 			return nil
 		})
 	})
@@ -231,7 +278,7 @@ func (s *Store) MarkObsolete(key, reason string, now time.Time) error {
 			return err
 		}
 		rec.State, rec.Outbox, rec.Reason, rec.SentAt = StateObsolete, 0, reason, nanos(now)
-		return writeJSON(ledger, []byte(key), rec)
+		return putLedger(ledger, key, &rec)
 	})
 }
 
@@ -264,7 +311,7 @@ func (s *Store) settle(key, state string, results map[string]string, now time.Ti
 			}
 			rec.State, rec.Outbox, rec.SentAt = state, 0, nanos(now)
 		}
-		return writeJSON(ledger, []byte(key), rec)
+		return putLedger(ledger, key, &rec)
 	})
 }
 
@@ -272,7 +319,7 @@ func (s *Store) settle(key, state string, results map[string]string, now time.Ti
 func (s *Store) Done(key string) (bool, error) {
 	var done bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		done = tx.Bucket(bucketLedger).Get([]byte(key)) != nil
+		done = tx.Bucket(bucketLedger).Get(ledgerKey(key)) != nil
 		return nil
 	})
 	return done, s.fail("read ledger", err)
@@ -294,9 +341,9 @@ func (s *Store) DoneFunc() (func(key string) bool, func()) {
 		slog.Warn("store: ledger read view unavailable; falling back to Queue's own check", "path", s.path, "err", err)
 		return func(string) bool { return false }, func() {}
 	}
-	ledger := tx.Bucket(bucketLedger)
+	has := s.db.has(tx.Bucket(bucketLedger))
 	var once sync.Once
-	return s.db.has(ledger),
+	return func(key string) bool { return has(ledgerKey(key)) },
 		func() { once.Do(func() { _ = tx.Rollback() }) }
 }
 
@@ -304,20 +351,9 @@ func (s *Store) DoneFunc() (func(key string) bool, func()) {
 func (s *Store) Ledger(room string) ([]Entry, error) {
 	var entries []Entry
 	err := s.db.View(func(tx *bolt.Tx) error {
-		// Keys start with "room|"; a room ID that itself holds "|" can share
-		// the prefix, so entries are also checked by their room.
-		prefix := []byte(room + "|")
-		c := tx.Bucket(bucketLedger).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var rec ledgerRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("decode ledger entry %q: %w", k, err)
-			}
-			if rec.Step.Room == room {
-				entries = append(entries, rec.entry(string(k)))
-			}
-		}
-		return nil
+		var err error
+		entries, err = roomLedger(tx, room)
+		return err
 	})
 	sort.SliceStable(entries, func(i, j int) bool {
 		if !entries[i].Step.At.Equal(entries[j].Step.At) {
@@ -326,4 +362,28 @@ func (s *Store) Ledger(room string) ([]Entry, error) {
 		return entries[i].Key < entries[j].Key
 	})
 	return entries, s.fail(fmt.Sprintf("read ledger of room %q", room), err)
+}
+
+// roomLedger reads a room's entries: those keyed under its ID, and any of
+// the (normally absent) raw keys that name it.
+func roomLedger(tx *bolt.Tx, room string) ([]Entry, error) {
+	var entries []Entry
+	c := tx.Bucket(bucketLedger).Cursor()
+	for _, prefix := range [][]byte{ledgerPrefix(room), {0}} {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			rec, err := decodeLedger(k, v)
+			if err != nil {
+				return nil, fmt.Errorf("ledger entry %x: %w", k, err)
+			}
+			if rec.Step.Room != room {
+				continue
+			}
+			key, err := ledgerKeyString(k)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, rec.entry(key))
+		}
+	}
+	return entries, nil
 }

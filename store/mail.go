@@ -93,6 +93,7 @@ func (s *Store) MarkMailSeen(messageID string, at time.Time, keep time.Duration)
 		if err != nil {
 			return err
 		}
+		byTime.FillPercent = appendFill // mails arrive in time order
 		if seen.Get([]byte(messageID)) == nil {
 			ts := sortableTime(at)
 			if err := seen.Put([]byte(messageID), ts); err != nil {

@@ -46,13 +46,23 @@ func (s *Store) AddAck(room string, a rules.Ack) error {
 func (s *Store) Acks(room string) ([]rules.Ack, error) {
 	var acks []rules.Ack
 	err := s.db.View(func(tx *bolt.Tx) error {
-		recs, err := readAcks(tx.Bucket(bucketAcks), room)
-		for _, r := range recs {
-			acks = append(acks, rules.Ack{Kind: r.Kind, Deadline: instant(r.Deadline), At: instant(r.At)})
-		}
+		var err error
+		acks, err = roomAcks(tx, room)
 		return err
 	})
 	return acks, s.fail(fmt.Sprintf("read acks of room %q", room), err)
+}
+
+func roomAcks(tx *bolt.Tx, room string) ([]rules.Ack, error) {
+	recs, err := readAcks(tx.Bucket(bucketAcks), room)
+	if err != nil {
+		return nil, err
+	}
+	var acks []rules.Ack
+	for _, r := range recs {
+		acks = append(acks, rules.Ack{Kind: r.Kind, Deadline: instant(r.Deadline), At: instant(r.At)})
+	}
+	return acks, nil
 }
 
 func readAcks(b *bolt.Bucket, room string) ([]ackRecord, error) {
@@ -84,16 +94,21 @@ func (s *Store) SetSnooze(room string, sn rules.Snooze) error {
 func (s *Store) Snooze(room string) (rules.Snooze, error) {
 	var sn rules.Snooze
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSnoozes).Get([]byte(room))
-		if v == nil {
-			return nil
-		}
-		var rec snoozeRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("decode snooze: %w", err)
-		}
-		sn = rules.Snooze{From: instant(rec.From), Until: instant(rec.Until)}
-		return nil
+		var err error
+		sn, err = roomSnooze(tx, room)
+		return err
 	})
 	return sn, s.fail(fmt.Sprintf("read snooze of room %q", room), err)
+}
+
+func roomSnooze(tx *bolt.Tx, room string) (rules.Snooze, error) {
+	v := tx.Bucket(bucketSnoozes).Get([]byte(room))
+	if v == nil {
+		return rules.Snooze{}, nil
+	}
+	var rec snoozeRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return rules.Snooze{}, fmt.Errorf("decode snooze: %w", err)
+	}
+	return rules.Snooze{From: instant(rec.From), Until: instant(rec.Until)}, nil
 }

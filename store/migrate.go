@@ -14,14 +14,18 @@ import (
 
 // migrations[v] upgrades a store from schema version v to v+1, inside the
 // transaction that also records the new version: a failed migration leaves
-// the file as it was.
+// the file as it was. These small steps end at version 3; the step to
+// version 4 rewrites every record and runs in batches (migrateV3).
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrateV1,
 	2: migrateV2,
 }
 
+// lastTxSchema is the version the one-transaction steps reach.
+const lastTxSchema = 3
+
 func migrate(tx *bolt.Tx, from int) error {
-	for v := from; v < schemaVersion; v++ {
+	for v := from; v < lastTxSchema; v++ {
 		step, ok := migrations[v]
 		if !ok {
 			return fmt.Errorf("no migration from schema version %d", v)
@@ -138,7 +142,7 @@ func migrateV1(tx *bolt.Tx) error {
 		if err != nil {
 			return nil, fmt.Errorf("room %q: %w", k, err)
 		}
-		return rec.encode(), nil
+		return rec.encode(string(k)), nil
 	})
 	if err != nil {
 		return err

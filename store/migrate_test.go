@@ -208,12 +208,17 @@ func TestMigrateV1Fixture(t *testing.T) {
 		t.Errorf("removed room sources = %v", gone.Sources)
 	}
 
+	// The history shows every base fact from the room record, the buyer
+	// message version 1 never logged among them.
 	events, err := s.Events("4012345")
-	if err != nil || len(events) != 3 {
+	if err != nil || len(events) != 4 {
 		t.Fatalf("events = %+v (err %v)", events, err)
 	}
-	checkTime(t, "cli event", events[2].At, jst(t, "2026-11-22 08:00"))
-	checkTime(t, "cli event recorded", events[2].RecordedAt, jst(t, "2026-11-22 08:01"))
+	if e := events[1]; e.Kind != rules.EventBuyerMessage || e.Source != SourceYAML {
+		t.Errorf("second event = %+v, want the YAML's buyer message", e)
+	}
+	checkTime(t, "cli event", events[3].At, jst(t, "2026-11-22 08:00"))
+	checkTime(t, "cli event recorded", events[3].RecordedAt, jst(t, "2026-11-22 08:01"))
 
 	// The YAML as version 1 last synced it: the split into YAML facts and
 	// recorded events is exact, so nothing counts as changed.

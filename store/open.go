@@ -138,12 +138,17 @@ func (s *Store) prepare(readOnly bool) error {
 			kind: ErrOlderSchema,
 		}
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if version == 0 {
-			return createSchema(tx)
-		}
-		return migrate(tx, version)
-	})
+	if version < lastTxSchema {
+		err = s.db.Update(func(tx *bolt.Tx) error {
+			if version == 0 {
+				return createSchema(tx)
+			}
+			return migrate(tx, version)
+		})
+	}
+	if err == nil && version > 0 {
+		err = s.migrateV3()
+	}
 	if err != nil {
 		return s.fail(fmt.Sprintf("upgrade %s from schema version %d to %d", s.path, version, schemaVersion), err)
 	}

@@ -10,24 +10,28 @@ import (
 
 // roomRecord is one room as stored: its base facts, as the YAML or an import
 // states them, kept apart from what roomwatch learned otherwise, so an edit
-// of the source never erases a recorded event.
+// of the source never erases a recorded event. The base facts live here
+// only: the event log holds what was recorded after them (Events derives
+// the base facts' entries from this record).
 //
-// It is stored in a compact binary form rather than JSON because a first
-// start reads every room (a million in the performance target), and because
-// SyncRooms and ImportRooms compare the base facts as bytes without decoding
-// them:
+// It is stored in a compact binary form (codec.go) because a first start
+// reads every room (a million in the performance target), and because
+// SyncRooms and ImportRooms compare the base facts as bytes without
+// decoding them:
 //
+//	format byte (roomFormat)
 //	status byte ('T' tracked, 'U' untracked)
 //	uvarint length, then the base facts:
-//	  title, buyer, url, platform, via, extra_payment  (uvarint length + bytes each)
-//	  due                                              (varint Unix ns, 0 = unset)
-//	  uvarint count, then per event: kind (string), at (varint)
-//	seen (varint)
-//	uvarint count, then per recorded event: kind (string), at (varint), source (string)
-//	source of the base facts (string), left out when it is the YAML
+//	  title, buyer (strings), url (appendURL), platform (string),
+//	  via, extra_payment (names)
+//	  uvarint count, then per event: kind (name), at (instant from the previous event's, the first from 0)
+//	  due (instant from the first event's)
+//	seen (instant from the first event's)
+//	uvarint count, then per recorded event: kind (name), at (instant from the first event's), source (name)
+//	source of the base facts (name)
 //
-// The trailing source came with schema version 3; a record without it holds
-// YAML facts, so version 2 records are read as they are.
+// Schema version 3 had no format byte, 'T' or 'U' first, strings for names
+// and Unix nanoseconds for times (decodeRecordV3, migrate.go).
 type roomRecord struct {
 	tracked  bool
 	facts    baseFacts
@@ -82,36 +86,50 @@ func (f baseFacts) event(k rules.EventKind) int64 {
 	return 0
 }
 
-func (f baseFacts) appendTo(b []byte) []byte {
-	for _, s := range []string{f.title, f.buyer, f.url, f.platform, string(f.via), string(f.extraPayment)} {
-		b = appendString(b, s)
+// roomFormat is the format byte of a room record; it cannot be 'T' or 'U',
+// the first byte of a schema version 3 record.
+const roomFormat = 4
+
+// base is the instant the record's other times are stored from.
+func (f baseFacts) base() int64 {
+	if len(f.events) > 0 {
+		return f.events[0].at
 	}
-	b = binary.AppendVarint(b, f.due)
-	b = binary.AppendUvarint(b, uint64(len(f.events)))
-	for _, e := range f.events {
-		b = appendString(b, string(e.kind))
-		b = binary.AppendVarint(b, e.at)
-	}
-	return b
+	return 0
 }
 
-func (rec *roomRecord) encode() []byte {
-	facts := rec.facts.appendTo(nil)
-	b := make([]byte, 0, 1+binary.MaxVarintLen64*3+len(facts)+32*len(rec.recorded))
-	b = append(b, statusOf(rec.tracked))
+func (f baseFacts) appendTo(b []byte, id string) []byte {
+	b = appendString(b, f.title)
+	b = appendString(b, f.buyer)
+	b = appendURL(b, f.url, id)
+	b = appendString(b, f.platform)
+	b = appendName(b, string(f.via), viaNames)
+	b = appendName(b, string(f.extraPayment), extraNames)
+	b = binary.AppendUvarint(b, uint64(len(f.events)))
+	prev := int64(0)
+	for _, e := range f.events {
+		b = appendName(b, string(e.kind), eventKindNames)
+		b = appendInstant(b, e.at, prev)
+		prev = e.at
+	}
+	return appendInstant(b, f.due, f.base())
+}
+
+func (rec *roomRecord) encode(id string) []byte {
+	facts := rec.facts.appendTo(make([]byte, 0, 96), id)
+	b := make([]byte, 0, 3+len(facts)+16+8*len(rec.recorded))
+	b = append(b, roomFormat, statusOf(rec.tracked))
 	b = binary.AppendUvarint(b, uint64(len(facts)))
 	b = append(b, facts...)
-	b = binary.AppendVarint(b, rec.seen)
+	base := rec.facts.base()
+	b = appendInstant(b, rec.seen, base)
 	b = binary.AppendUvarint(b, uint64(len(rec.recorded)))
 	for _, r := range rec.recorded {
-		b = appendString(b, string(r.kind))
-		b = binary.AppendVarint(b, r.at)
-		b = appendString(b, r.source)
+		b = appendName(b, string(r.kind), eventKindNames)
+		b = appendInstant(b, r.at, base)
+		b = appendName(b, r.source, sourceNames)
 	}
-	if src := rec.factsSource(); src != SourceYAML {
-		b = appendString(b, src)
-	}
-	return b
+	return appendName(b, rec.factsSource(), sourceNames)
 }
 
 func statusOf(tracked bool) byte {
@@ -121,47 +139,63 @@ func statusOf(tracked bool) byte {
 	return statusUntracked
 }
 
+// recordTracked reads a stored record's status without decoding it.
+func recordTracked(v []byte) bool {
+	return len(v) > 1 && v[0] == roomFormat && v[1] == statusTracked
+}
+
 // splitRecord cuts a stored record into its status, its encoded base facts
 // (compared as bytes by SyncRooms and ImportRooms) and the encoded state
 // after them.
 func splitRecord(v []byte) (status byte, facts, state []byte, err error) {
-	if len(v) == 0 {
-		return 0, nil, nil, errors.New("empty room record")
+	if err := checkFormat(v, roomFormat, "room"); err != nil {
+		return 0, nil, nil, err
 	}
-	r := reader{b: v[1:]}
+	if len(v) < 2 {
+		return 0, nil, nil, errShortRecord
+	}
+	r := reader{b: v[2:]}
 	facts = r.bytes()
-	return v[0], facts, r.b, r.err
+	if r.err == nil && v[1] != statusTracked && v[1] != statusUntracked {
+		r.err = fmt.Errorf("bad room status %q", v[1])
+	}
+	return v[1], facts, r.b, r.err
 }
 
-func decodeRecord(v []byte) (roomRecord, error) {
+// decodeRecord reads a room record of this schema; id is the room's, for
+// its URL.
+func decodeRecord(v []byte, id string) (roomRecord, error) {
 	status, facts, state, err := splitRecord(v)
 	if err != nil {
 		return roomRecord{}, fmt.Errorf("decode room record: %w", err)
 	}
 	rec := roomRecord{tracked: status == statusTracked}
 	f := reader{b: facts}
-	rec.facts = baseFacts{
-		title: f.string(), buyer: f.string(), url: f.string(), platform: f.string(),
-		via: rules.Via(f.string()), extraPayment: rules.ExtraPaymentState(f.string()), due: f.varint(),
-	}
+	rec.facts = baseFacts{title: f.string(), buyer: f.string(), url: f.url(id), platform: f.string()}
+	rec.facts.via = rules.Via(f.name(viaNames))
+	rec.facts.extraPayment = rules.ExtraPaymentState(f.name(extraNames))
 	if n := f.count(); n > 0 {
 		rec.facts.events = make([]eventTime, n)
+		prev := int64(0)
 		for i := range rec.facts.events {
-			rec.facts.events[i] = eventTime{kind: rules.EventKind(f.string()), at: f.varint()}
+			rec.facts.events[i] = eventTime{kind: rules.EventKind(f.name(eventKindNames)), at: f.instant(prev)}
+			prev = rec.facts.events[i].at
 		}
 	}
+	base := rec.facts.base()
+	rec.facts.due = f.instant(base)
 	st := reader{b: state}
-	rec.seen = st.varint()
+	rec.seen = st.instant(base)
 	if n := st.count(); n > 0 {
 		rec.recorded = make([]recordedFact, n)
 		for i := range rec.recorded {
-			rec.recorded[i] = recordedFact{kind: rules.EventKind(st.string()), at: st.varint(), source: st.string()}
+			rec.recorded[i] = recordedFact{kind: rules.EventKind(st.name(eventKindNames)), at: st.instant(base), source: st.name(sourceNames)}
 		}
 	}
-	if len(st.b) > 0 {
-		rec.source = st.string()
+	if rec.source = st.name(sourceNames); rec.source == "" {
+		rec.source = SourceYAML // as factsSource reads it, so a record decodes as it encodes
 	}
-	if err := errors.Join(f.err, st.err); err != nil {
+	if err := errors.Join(f.end(), st.end()); err != nil {
 		return roomRecord{}, fmt.Errorf("decode room record: %w", err)
 	}
 	return rec, nil

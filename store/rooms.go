@@ -41,13 +41,6 @@ type RoomInfo struct {
 // transaction in memory nor pays one fsync per room.
 const syncBatch = 10000
 
-type eventRecord struct {
-	Kind       rules.EventKind `json:"kind"`
-	At         int64           `json:"at"`
-	Source     string          `json:"source"`
-	RecordedAt int64           `json:"recorded_at"`
-}
-
 func writeJSON(b *bolt.Bucket, key []byte, value any) error {
 	v, err := json.Marshal(value)
 	if err != nil {
@@ -132,8 +125,8 @@ func (s *Store) ImportRooms(rooms []rules.Room, source string, now time.Time) (c
 	}
 	var differ []*rules.Room
 	err = s.db.View(func(tx *bolt.Tx) error {
-		differ = differing(tx, sorted, func(_ int, v []byte) bool {
-			rec, err := decodeRecord(v)
+		differ = differing(tx, sorted, func(i int, v []byte) bool {
+			rec, err := decodeRecord(v, sorted[i].ID)
 			return err == nil && rec.factsSource() == source
 		})
 		return nil
@@ -143,12 +136,10 @@ func (s *Store) ImportRooms(rooms []rules.Room, source string, now time.Time) (c
 	}
 	changed, err = writeInBatches(s, op, differ, func(r *rules.Room) string { return r.ID },
 		func(tx *bolt.Tx, r *rules.Room) ([]string, error) {
-			// Rooms go in in ID order, and their log entries with them: an
-			// import into an empty store appends, where bbolt's half-full
-			// default pages would double the file and the pages a first
-			// start reads.
+			// Rooms go in in ID order: an import into an empty store
+			// appends, where bbolt's half-full default pages would double
+			// the file and the pages a first start reads.
 			tx.Bucket(bucketRooms).FillPercent = importFill
-			tx.Bucket(bucketEvents).FillPercent = importFill
 			// Checked in the write transaction: a sync may have run since.
 			if tx.Bucket(bucketYAML).Get([]byte(r.ID)) != nil {
 				return nil, nil
@@ -160,10 +151,6 @@ func (s *Store) ImportRooms(rooms []rules.Room, source string, now time.Time) (c
 	}
 	return sortedUnique(changed), nil
 }
-
-// importFill is how full ImportRooms packs the pages it splits; the rest is
-// room for the events recorded later.
-const importFill = 0.9
 
 // sortRooms checks the rooms' IDs and orders them by ID.
 func sortRooms(rooms []rules.Room) ([]*rules.Room, error) {
@@ -207,7 +194,7 @@ func differing(tx *bolt.Tx, sorted []*rules.Room, fromSource func(i int, v []byt
 		if bytes.Equal(k, id) {
 			v = stored
 		}
-		want = factsOf(r).appendTo(want[:0])
+		want = factsOf(r).appendTo(want[:0], r.ID)
 		status, facts, _, err := splitRecord(v)
 		if err != nil || status != statusTracked || !bytes.Equal(facts, want) || !fromSource(i, v) {
 			differ = append(differ, r)
@@ -251,50 +238,94 @@ func sortedUnique(ids []string) []string {
 // inside the write transaction since an event may have been recorded after
 // the comparison. It returns the room if its merged facts or tracking
 // changed, with the same-buyer siblings the change reaches.
+//
+// The base facts live in the record alone; the log learns of them only
+// when they change (logFactChanges).
 func storeFacts(tx *bolt.Tx, r *rules.Room, source string, now time.Time) ([]string, error) {
 	v := tx.Bucket(bucketRooms).Get([]byte(r.ID))
 	rec := roomRecord{seen: nanos(now)}
 	if v != nil {
 		var err error
-		if rec, err = decodeRecord(v); err != nil {
+		if rec, err = decodeRecord(v, r.ID); err != nil {
 			return nil, err
 		}
 	}
-	before, wasTracked, oldFacts, was := rec.merge(r.ID, nil), rec.tracked, rec.facts, indexOf(r.ID, &rec)
+	old := rec
+	before, was := rec.merge(r.ID, nil), indexOf(r.ID, &rec)
 	rec.facts, rec.tracked, rec.source = factsOf(r), true, source
-	if bytes.Equal(v, rec.encode()) {
+	if bytes.Equal(v, rec.encode(r.ID)) {
 		return nil, nil
 	}
 	affected, err := putRoom(tx, r.ID, was, &rec)
 	if err != nil {
 		return nil, err
 	}
-	if !wasTracked {
+	if !old.tracked {
 		if err := adjustTrackedCount(tx, 1); err != nil {
 			return nil, err
 		}
 	}
-	for _, e := range rec.facts.events {
-		if e.at != oldFacts.event(e.kind) {
-			logged := eventRecord{Kind: e.kind, At: e.at, Source: source, RecordedAt: nanos(now)}
-			if err := appendEvent(tx, r.ID, logged); err != nil {
-				return nil, err
-			}
+	if v != nil {
+		if err := logFactChanges(tx, r.ID, &old, &rec, now); err != nil {
+			return nil, err
 		}
 	}
 	// Both rooms come from merge over the same stored instants, so == is exact.
-	if v == nil || !wasTracked || before != rec.merge(r.ID, nil) {
+	if v == nil || !old.tracked || before != rec.merge(r.ID, nil) {
 		affected = append(affected, r.ID)
 	}
 	return affected, nil
 }
 
+// logFactChanges logs what a change of a room's base facts from old to
+// now would otherwise hide from its history: each fact that changed, as an
+// event of the new source at now, and each entry derived from the old
+// facts (derivedEvents) that the new ones no longer derive, as it was.
+func logFactChanges(tx *bolt.Tx, id string, old, now *roomRecord, at time.Time) error {
+	first, rest, err := loggedEvents(tx, id)
+	if err != nil {
+		return err
+	}
+	logged := append(first, rest...)
+	gone := derivedEvents(old, logged)
+	var changed []eventRecord
+	for _, e := range now.facts.events {
+		if e.at != old.facts.event(e.kind) {
+			changed = append(changed, eventRecord{Kind: e.kind, At: e.at, Source: now.factsSource(), RecordedAt: nanos(at)})
+		}
+	}
+	kept := derivedEvents(now, append(logged, changed...))
+	events := tx.Bucket(bucketEvents)
+	for _, e := range gone {
+		if slices.Contains(kept, e) {
+			continue
+		}
+		// It keeps its place among the first facts.
+		k := firstFactKey(id, e.Kind)
+		if events.Get(k) != nil {
+			if err := appendEvent(tx, id, e); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := events.Put(k, e.encode()); err != nil {
+			return err
+		}
+	}
+	for _, e := range changed {
+		if err := appendEvent(tx, id, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func untrackRoom(tx *bolt.Tx, id string) ([]string, error) {
 	v := tx.Bucket(bucketRooms).Get([]byte(id))
-	if v == nil || v[0] != statusTracked {
+	if !recordTracked(v) {
 		return nil, nil
 	}
-	rec, err := decodeRecord(v)
+	rec, err := decodeRecord(v, id)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +347,41 @@ func appendEvent(tx *bolt.Tx, room string, e eventRecord) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(events, append(eventPrefix(room), seqKey(seq)...), e)
+	return events.Put(eventKey(room, seq), e.encode())
+}
+
+// loggedEvents reads a room's log: the entries of its first facts kept
+// in the log (firstFactKey), in kind order, and the others in recorded
+// order.
+func loggedEvents(tx *bolt.Tx, room string) (first, rest []eventRecord, err error) {
+	prefix := eventPrefix(room)
+	c := tx.Bucket(bucketEvents).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		e, err := decodeEvent(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("event %x: %w", k, err)
+		}
+		if isFirstFactKey(k, prefix) {
+			first = append(first, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	return first, rest, nil
+}
+
+// derivedEvents lists the history entries a record's base facts stand for:
+// one per fact, from the facts' source, learned when the room was first
+// seen, unless the log already holds an entry of that kind at that
+// instant (the fact changed since, or another source told it too).
+func derivedEvents(rec *roomRecord, logged []eventRecord) []eventRecord {
+	var derived []eventRecord
+	for _, f := range rec.facts.events {
+		if !slices.ContainsFunc(logged, func(e eventRecord) bool { return e.Kind == f.kind && e.At == f.at }) {
+			derived = append(derived, eventRecord{Kind: f.kind, At: f.at, Source: rec.factsSource(), RecordedAt: rec.seen})
+		}
+	}
+	return derived
 }
 
 // Room returns the merged view of a tracked room; ok is false for a room
@@ -345,7 +410,7 @@ func (s *Store) RoomInfo(id string) (info RoomInfo, ok bool, err error) {
 }
 
 func roomInfo(v []byte, id string) (RoomInfo, error) {
-	rec, err := decodeRecord(v)
+	rec, err := decodeRecord(v, id)
 	if err != nil {
 		return RoomInfo{}, err
 	}
@@ -393,10 +458,10 @@ func (s *Store) forEachRoom(untracked bool, fn func(rules.Room) error) error {
 			}
 			for ; k != nil && len(chunk) < scanChunk; k, v = c.Next() {
 				last = k
-				if v[0] != statusTracked && !untracked {
+				if !recordTracked(v) && !untracked {
 					continue
 				}
-				rec, err := decodeRecord(v)
+				rec, err := decodeRecord(v, string(k))
 				if err != nil {
 					return fmt.Errorf("room %q: %w", k, err)
 				}
@@ -427,42 +492,10 @@ func (s *Store) forEachRoom(untracked bool, fn func(rules.Room) error) error {
 // RecordEvent appends e to its room's log; the merged room takes e.At if it
 // is the latest of its kind. The room must be tracked (ErrUnknownRoom).
 // A zero RecordedAt is set to the current time. Concurrent calls share
-// transactions (bbolt Batch), so many small events cost few fsyncs.
+// transactions (bbolt Batch), so many small events cost few fsyncs. To
+// move the room's next step in the same transaction, use Update.
 func (s *Store) RecordEvent(e Event) error {
-	op := fmt.Sprintf("record %s for room %q", e.Kind, e.Room)
-	switch {
-	case !e.Kind.Valid():
-		return fmt.Errorf("store: %s: unknown event kind", op)
-	case e.At.IsZero():
-		return fmt.Errorf("store: %s: no event time", op)
-	case e.Source == "":
-		return fmt.Errorf("store: %s: no event source", op)
-	}
-	if e.RecordedAt.IsZero() {
-		e.RecordedAt = time.Now()
-	}
-	logged := eventRecord{Kind: e.Kind, At: nanos(e.At), Source: e.Source, RecordedAt: nanos(e.RecordedAt)}
-	return s.fail(op, s.db.Batch(func(tx *bolt.Tx) error {
-		v, err := trackedRecord(tx, e.Room)
-		if err != nil {
-			return err
-		}
-		rec, err := decodeRecord(v)
-		if err != nil {
-			return err
-		}
-		// A closing or cancelling event takes the room out of the
-		// same-buyer index. Its later siblings need no evaluation: their
-		// buyer-open-rooms alert falls at their own opening, long past,
-		// and losing an earlier room never gives them a new deadline.
-		was := indexOf(e.Room, &rec)
-		if rec.record(recordedFact{kind: e.Kind, at: logged.At, source: e.Source}) {
-			if _, err := putRoom(tx, e.Room, was, &rec); err != nil {
-				return err
-			}
-		}
-		return appendEvent(tx, e.Room, logged)
-	}))
+	return s.Update(e.Room, func(t *RoomTx) error { return t.Record(e) })
 }
 
 // CountRooms returns the number of tracked rooms without reading them (a
@@ -489,7 +522,7 @@ func trackedCount(tx *bolt.Tx) (int, error) {
 	}
 	n := 0
 	err := tx.Bucket(bucketRooms).ForEach(func(_, v []byte) error {
-		if len(v) > 0 && v[0] == statusTracked {
+		if recordTracked(v) {
 			n++
 		}
 		return nil
@@ -508,26 +541,35 @@ func adjustTrackedCount(tx *bolt.Tx, delta int) error {
 // trackedRecord returns the stored record of a tracked room, or ErrUnknownRoom.
 func trackedRecord(tx *bolt.Tx, room string) ([]byte, error) {
 	v := tx.Bucket(bucketRooms).Get([]byte(room))
-	if v == nil || v[0] != statusTracked {
+	if !recordTracked(v) {
 		return nil, ErrUnknownRoom
 	}
 	return v, nil
 }
 
-// Events returns a room's log in recorded order, YAML facts included (source
-// "yaml", logged whenever the YAML sets or changes them).
+// Events returns a room's history in recorded order, its base facts
+// included (source "yaml" or the import's): first the facts as the room was
+// first stored, in kind order, which the room record holds
+// (derivedEvents) or, for those changed since, the log; then the events
+// recorded since and the changes of its base facts, in the order they came.
 func (s *Store) Events(room string) ([]Event, error) {
 	var events []Event
 	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := eventPrefix(room)
-		c := tx.Bucket(bucketEvents).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var rec eventRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("decode event %x: %w", k, err)
+		first, rest, err := loggedEvents(tx, room)
+		if err != nil {
+			return err
+		}
+		if v := tx.Bucket(bucketRooms).Get([]byte(room)); v != nil {
+			rec, err := decodeRecord(v, room)
+			if err != nil {
+				return err
 			}
+			first = append(derivedEvents(&rec, append(first, rest...)), first...)
+			slices.SortStableFunc(first, func(a, b eventRecord) int { return cmp.Compare(kindNumber(a.Kind), kindNumber(b.Kind)) })
+		}
+		for _, e := range append(first, rest...) {
 			events = append(events, Event{
-				Room: room, Kind: rec.Kind, At: instant(rec.At), Source: rec.Source, RecordedAt: instant(rec.RecordedAt),
+				Room: room, Kind: e.Kind, At: instant(e.At), Source: e.Source, RecordedAt: instant(e.RecordedAt),
 			})
 		}
 		return nil

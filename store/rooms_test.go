@@ -341,8 +341,8 @@ func TestDecodeRecordRejectsTruncation(t *testing.T) {
 	room := blogRoom(t)
 	rec := roomRecord{tracked: true, facts: factsOf(&room), seen: 42}
 	rec.record(recordedFact{kind: rules.EventDelivered, at: 7, source: "slack"})
-	full := rec.encode()
-	back, err := decodeRecord(full)
+	full := rec.encode(room.ID)
+	back, err := decodeRecord(full, room.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func TestDecodeRecordRejectsTruncation(t *testing.T) {
 		t.Errorf("round trip: %+v, want %+v", back, rec)
 	}
 	for n := range len(full) {
-		if _, err := decodeRecord(full[:n]); err == nil {
+		if _, err := decodeRecord(full[:n], room.ID); err == nil {
 			t.Errorf("a record cut to %d of %d bytes decoded without error", n, len(full))
 		}
 	}

@@ -14,16 +14,18 @@ import (
 // stored times as RFC 3339 strings and rooms as JSON with one merged value
 // per fact and no source, and had no acks, snoozes or due index. Version 2
 // had no index of YAML rooms or of rooms by buyer, so every start read
-// every room.
-const schemaVersion = 3
+// every room. Version 3 stored events and ledger entries as JSON, keyed the
+// ledger by the step key string and logged every base fact as an event
+// too (migrate4.go).
+const schemaVersion = 4
 
-// Buckets of schema version 3. Keys sort the way they are scanned.
+// Buckets of schema version 4. Keys sort the way they are scanned.
 var (
 	bucketMeta     = []byte("meta")       // schema_version and daemon state
 	bucketRooms    = []byte("rooms")      // room ID → binary roomRecord (record.go)
-	bucketEvents   = []byte("events")     // room ID + 0x00 + big-endian sequence → JSON eventRecord
-	bucketLedger   = []byte("ledger")     // rules.Step.Key() → JSON ledgerRecord
-	bucketOutbox   = []byte("outbox")     // big-endian sequence → ledger key
+	bucketEvents   = []byte("events")     // room ID + 0x00 + short sequence → binary eventRecord (event.go)
+	bucketLedger   = []byte("ledger")     // compact step key → binary ledgerRecord (ledgercodec.go)
+	bucketOutbox   = []byte("outbox")     // big-endian sequence → compact step key
 	bucketAcks     = []byte("acks")       // room ID → JSON []ackRecord
 	bucketSnoozes  = []byte("snoozes")    // room ID → JSON snoozeRecord
 	bucketDue      = []byte("due")        // sortable time + room ID → empty
@@ -37,6 +39,25 @@ var allBuckets = [][]byte{
 	bucketOutbox, bucketAcks, bucketSnoozes, bucketDue, bucketDueRooms,
 	bucketYAML, bucketBuyers,
 }
+
+// How full bbolt packs the pages it splits, set per bucket (FillPercent
+// lives on a transaction's bucket handle, not in the file) to how its keys
+// arrive. bbolt's default, 0.5, suits keys that arrive in random order
+// (events, a room's ledger entries, the due index): a split page keeps room
+// for the keys that will land in it.
+const (
+	// appendFill: keys only ever added after the last one (the outbox's
+	// sequence numbers, the mail log by time); a split page never receives
+	// another key, so it is packed full.
+	appendFill = 1.0
+	// importFill: keys written in bulk in key order (an import's rooms, a
+	// first start's ledger entries and due_rooms entries); the rest of each
+	// page is room for later single writes.
+	importFill = 0.9
+	// bulkWrite is how many keys in key order one transaction must write to
+	// a bucket to count as bulk.
+	bulkWrite = 256
+)
 
 // Meta keys the store keeps itself; SetMeta refuses them.
 var (
