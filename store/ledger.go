@@ -124,7 +124,7 @@ func (s *Store) Queue(steps []rules.Step, late bool, now time.Time) (queued []ru
 		ledger, outbox := tx.Bucket(bucketLedger), tx.Bucket(bucketOutbox)
 		for _, step := range steps {
 			key := step.Key()
-			if ledger.Get([]byte(key)) != nil {
+			if ledger.Get([]byte(key)) != nil || settledByPrune(tx, step) {
 				continue
 			}
 			seq, err := outbox.NextSequence()
@@ -155,7 +155,7 @@ func (s *Store) Skip(steps []rules.Step, now time.Time) error {
 		ledger := tx.Bucket(bucketLedger)
 		for _, step := range steps {
 			key := []byte(step.Key())
-			if ledger.Get(key) != nil {
+			if ledger.Get(key) != nil || settledByPrune(tx, step) {
 				continue
 			}
 			rec := ledgerRecord{Step: recordStep(step), State: StateSkipped, QueuedAt: nanos(now)}
