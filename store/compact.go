@@ -123,17 +123,22 @@ func (s *Store) freeFraction(size int64) (float64, error) {
 	if size <= 0 {
 		return 0, nil
 	}
+	// bbolt counts the free pages when a write transaction ends: one rolled
+	// back (it writes nothing) makes the figure current.
 	var used int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		used = tx.Size()
-		return nil
+		return errMeasured
 	})
-	if err != nil {
+	if !errors.Is(err, errMeasured) {
 		return 0, s.fail("measure free space", err)
 	}
 	used -= int64(s.db.Stats().FreeAlloc)
 	return float64(size-used) / float64(size), nil
 }
+
+// errMeasured rolls back freeFraction's transaction.
+var errMeasured = errors.New("measured")
 
 func writeCompacted(src *Store, tmp string) error {
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
