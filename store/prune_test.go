@@ -109,9 +109,9 @@ func TestPruneAtTheRetentionBoundary(t *testing.T) {
 	now := jst(t, "2027-08-01 12:00")
 	cutoff := now.Add(-testRetention)
 	opened := cutoff.Add(-30 * 24 * time.Hour)
-	roomWithHistory(t, s, "kept", opened, cutoff.Add(time.Minute), false)     // closed retention−1 min ago
-	roomWithHistory(t, s, "pruned", opened, cutoff.Add(-time.Minute), false)  // closed retention+1 min ago
-	roomWithHistory(t, s, "cancelled", opened, cutoff.Add(-time.Hour), true)  // cancelled long enough ago
+	roomWithHistory(t, s, "kept", opened, cutoff.Add(time.Minute), false)    // closed retention−1 min ago
+	roomWithHistory(t, s, "pruned", opened, cutoff.Add(-time.Minute), false) // closed retention+1 min ago
+	roomWithHistory(t, s, "cancelled", opened, cutoff.Add(-time.Hour), true) // cancelled long enough ago
 	mustSync(t, s, append(trackedRooms(t, s), rules.Room{ID: "running", Opened: opened}), opened)
 	if got := len(outboxKeys(t, s)); got != 3 {
 		t.Fatalf("outbox holds %d leftovers before pruning, want 3", got)
