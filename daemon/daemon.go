@@ -106,6 +106,8 @@ type Daemon struct {
 	baseline *allAlertJobs // only with Options.BaselineAllJobs
 
 	mailIgnored atomic.Int64 // mails from the inbox that no rule matched (inbox.go)
+
+	retention retention // the pruning walk (retention.go)
 }
 
 // Run starts the daemon and blocks until ctx ends (SIGTERM), then stops
@@ -163,6 +165,7 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	compactAtStart(cfg.Store, opt.Log)
 	st, err := store.Open(cfg.Store, store.Options{})
 	if err != nil {
 		return nil, err
@@ -406,6 +409,7 @@ func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
 	d.wake()
 	d.updateStatus()
 	d.maybeDigest(ctx, now)
+	d.prune(now)
 }
 
 // evaluateDue evaluates, here and now, every room whose next step is due.

@@ -50,6 +50,9 @@ type CompactOptions struct {
 	// MinFree skips the rewrite unless at least this fraction of the file
 	// is free (0.5 at the daemon's start); zero always rewrites.
 	MinFree float64
+	// MinFreeBytes skips it too unless that many bytes are free: a small
+	// store is mostly the room bbolt grows the file by, not worth a rewrite.
+	MinFreeBytes int64
 }
 
 // CompactResult reports a compaction's sizes in bytes.
@@ -83,7 +86,7 @@ func Compact(path string, opt CompactOptions) (CompactResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.Free < opt.MinFree {
+	if res.Free < opt.MinFree || int64(res.Free*float64(res.Before)) < opt.MinFreeBytes {
 		res.Skipped, res.After = true, res.Before
 		return res, nil
 	}
