@@ -365,14 +365,18 @@ func (l *Local) History(ctx context.Context, req HistoryRequest) (History, error
 	if err != nil {
 		return History{}, err
 	}
-	if len(events) == 0 && len(ledger) == 0 {
+	pruned, err := l.pruned(req.Room)
+	if err != nil {
+		return History{}, err
+	}
+	if len(events) == 0 && len(ledger) == 0 && pruned == nil {
 		if _, ok, err := l.Engine.Room(req.Room); err != nil {
 			return History{}, err
 		} else if !ok {
 			return History{}, inputErrorf("unknown room %q", req.Room)
 		}
 	}
-	h := History{Room: req.Room, Events: []HistoryEvent{}, Alerts: []HistoryAlert{}}
+	h := History{Room: req.Room, Events: []HistoryEvent{}, Alerts: []HistoryAlert{}, Pruned: pruned}
 	for _, e := range events {
 		h.Events = append(h.Events, HistoryEvent{Event: e.Kind, At: l.local(e.At), Source: e.Source, RecordedAt: l.local(e.RecordedAt)})
 	}

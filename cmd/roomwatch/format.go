@@ -41,6 +41,7 @@ var words = map[string]map[string]string{
 		"step":         "STEP",
 		"nextis":       "most urgent: %s, %s (%s)",
 		"nonext":       "no deadline ahead",
+		"pruned":       "Pruned %s: opened %s, %s %s; %d events and %d alerts (%d sent) removed after the retention",
 		// where an event went (printWhere)
 		"where-daemon": "taken by the running daemon%s; store %s",
 		"where-pid":    " (pid %d)",
@@ -68,6 +69,7 @@ var words = map[string]map[string]string{
 		"step":         "段階",
 		"nextis":       "最優先: %s %s（%s）",
 		"nonext":       "今後の期限はありません",
+		"pruned":       "%s に整理済み: 開始 %s、%s %s。出来事 %d 件と通知 %d 件（送信済み %d 件）を保存期間の経過により削除",
 		"where-daemon": "稼働中のデーモン%sが受け付けました（ストア %s）",
 		"where-pid":    "（pid %d）",
 		"where-config": "。デーモンの設定は %s で、このコマンドの %s とは別です",
@@ -222,6 +224,7 @@ func printNext(w io.Writer, st control.RoomStatus, cfg *config.Config) {
 // printHistory prints a room's events and the alerts sent for it.
 func printHistory(w io.Writer, h control.History, cfg *config.Config) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	printPruned(w, h.Pruned, cfg)
 	fmt.Fprintf(tw, "%s %s\n", word(cfg, "events"), h.Room)
 	if len(h.Events) == 0 {
 		fmt.Fprintf(tw, "  %s\n", word(cfg, "none"))
