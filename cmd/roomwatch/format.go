@@ -41,7 +41,7 @@ var words = map[string]map[string]string{
 		"step":         "STEP",
 		"nextis":       "most urgent: %s, %s (%s)",
 		"nonext":       "no deadline ahead",
-		"pruned":       "Pruned %s: opened %s, %s %s; %d events and %d alerts (%d sent) removed after the retention",
+		"pruned":       "Pruned %s after the retention: opened %s, %s %s; events removed: %d, alerts removed: %d (sent: %d)",
 		// where an event went (printWhere)
 		"where-daemon": "taken by the running daemon%s; store %s",
 		"where-pid":    " (pid %d)",
