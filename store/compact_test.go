@@ -288,3 +288,42 @@ func TestYearOfFiftyRoomsStaysSmall(t *testing.T) {
 		t.Errorf("a year of a 50-room seller takes %d bytes compacted, over 5 MB", res.After)
 	}
 }
+
+// An open that waited for the lock of a file a compaction then replaced
+// opens the new file, not the old one it would otherwise write to unseen.
+func TestOpenWaitingForTheLockFollowsTheReplacedFile(t *testing.T) {
+	path := tempPath(t)
+	old := openAt(t, path)
+	mustSync(t, old, []rules.Room{{ID: "old-file"}}, time.Now())
+
+	other := tempPath(t)
+	s := openAt(t, other)
+	mustSync(t, s, []rules.Room{{ID: "new-file"}}, time.Now())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	opened := make(chan *Store, 1)
+	go func() {
+		s, err := Open(path, Options{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- s
+	}()
+	time.Sleep(100 * time.Millisecond) // the open is waiting for the lock
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := <-opened
+	if got == nil {
+		t.FailNow()
+	}
+	defer got.Close()
+	if _, ok, _ := got.RoomInfo("new-file"); !ok {
+		t.Error("the waiting open did not open the file now at the path")
+	}
+}
