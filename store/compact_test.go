@@ -293,11 +293,20 @@ func TestYearOfFiftyRoomsStaysSmall(t *testing.T) {
 // opens the new file, not the old one it would otherwise write to unseen.
 func TestOpenWaitingForTheLockFollowsTheReplacedFile(t *testing.T) {
 	path := tempPath(t)
-	old := openAt(t, path)
-	mustSync(t, old, []rules.Room{{ID: "old-file"}}, time.Now())
+	s := openAt(t, path)
+	mustSync(t, s, []rules.Room{{ID: "old-file"}}, time.Now())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A shared lock lets the open's read-only check through; its
+	// read-write open then waits, as it would behind a compaction.
+	old, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	other := tempPath(t)
-	s := openAt(t, other)
+	s = openAt(t, other)
 	mustSync(t, s, []rules.Room{{ID: "new-file"}}, time.Now())
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
