@@ -29,8 +29,11 @@ import (
 func Open(path string, opt Options) (*Store, error) {
 	for attempt := 1; ; attempt++ {
 		s, err := openOnce(path, opt)
-		if !errors.Is(err, errReplaced) || attempt == maxOpenAttempts {
+		if !errors.Is(err, errReplaced) {
 			return s, err
+		}
+		if attempt == maxOpenAttempts {
+			return nil, fmt.Errorf("store: %s: %w %d times in a row; is something rewriting it in a loop?", path, err, attempt)
 		}
 		// A compaction swapped the file while this open waited for the
 		// lock of the old one (compact.go): open the new one.
