@@ -172,3 +172,16 @@ func PeekRooms(ctx context.Context, cfg *config.Config, lockWait time.Duration, 
 }
 
 var errEnough = errors.New("enough rooms")
+
+// CompactResult is what a compaction did: sizes before and after, and the
+// share of the old file that was free.
+type CompactResult = store.CompactResult
+
+// ErrStoreLocked is returned when another process holds the store.
+var ErrStoreLocked = store.ErrLocked
+
+// CompactStore rewrites the store file at path without its free pages
+// (`roomwatch compact`); it needs the store to itself.
+func CompactStore(path string) (CompactResult, error) {
+	return store.Compact(path, store.CompactOptions{})
+}

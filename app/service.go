@@ -187,6 +187,9 @@ type History struct {
 	// BuyerRecord is the buyer's record over their rooms opened before
 	// this one; absent for a buyer not seen before.
 	BuyerRecord *BuyerRecordView `json:"buyer_record,omitempty"`
+	// Pruned is set when the room's older history was pruned after
+	// store.retention: what it held, in one line.
+	Pruned *HistoryPruned `json:"pruned,omitempty"`
 }
 
 // InputError is a request roomwatch refuses: an unknown room or event, a

@@ -353,14 +353,18 @@ func (e *App) History(ctx context.Context, req HistoryRequest) (History, error) 
 	if err != nil {
 		return History{}, err
 	}
-	if len(events) == 0 && len(ledger) == 0 {
+	pruned, err := e.pruned(req.Room)
+	if err != nil {
+		return History{}, err
+	}
+	if len(events) == 0 && len(ledger) == 0 && pruned == nil {
 		if _, ok, err := e.Room(req.Room); err != nil {
 			return History{}, err
 		} else if !ok {
 			return History{}, inputErrorf("unknown room %q", req.Room)
 		}
 	}
-	h := History{Room: req.Room, Events: []HistoryEvent{}, Alerts: []HistoryAlert{}}
+	h := History{Room: req.Room, Events: []HistoryEvent{}, Alerts: []HistoryAlert{}, Pruned: pruned}
 	for _, ev := range events {
 		h.Events = append(h.Events, HistoryEvent{Event: ev.Kind, At: e.local(ev.At), Source: ev.Source, RecordedAt: e.local(ev.RecordedAt)})
 	}

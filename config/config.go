@@ -52,6 +52,10 @@ type Config struct {
 	// Warnings are problems that do not refuse the file (an unlikely room
 	// timeline): check prints them, the daemon logs them.
 	Warnings Errors
+	// Retention (store.retention) is how long the history of a closed or
+	// cancelled room is kept before it is pruned to a summary; zero keeps
+	// everything.
+	Retention time.Duration
 
 	options       Options
 	inlineSecrets []string
@@ -135,6 +139,7 @@ func defaults(dir string) *Config {
 		Timezone:  tz,
 		Language:  defaultLanguage,
 		Store:     filepath.Join(dir, defaultStore),
+		Retention: DefaultRetention,
 		Platform:  defaultPlatform,
 		Profiles:  profiles,
 		Policy:    policy,

@@ -207,14 +207,10 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 			}
 		}
 	}
-	if e, ok := top.get("store"); ok {
-		if s, ok := p.text(e); ok && s != "" {
-			c.Store = p.path(s)
-		}
-	}
 	if e, ok := top.get("profiles"); ok {
 		p.profiles(e, c.Profiles)
 	}
+	p.store(top, c)
 	if e, ok := top.get("platform"); ok {
 		if s, ok := p.text(e); ok && s != "" {
 			if p.knownPlatform(e.val, s, c.Profiles) {

@@ -115,6 +115,8 @@ type Daemon struct {
 	extraTimers Timers // only with Options.Timers
 
 	mailIgnored atomic.Int64 // mails from the inbox that no rule matched (inbox.go)
+
+	retention retention // the pruning walk (retention.go)
 }
 
 // Run starts the daemon and blocks until ctx ends (SIGTERM), then stops
@@ -169,6 +171,7 @@ func start(ctx context.Context, opt Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	compactAtStart(cfg.Store, opt.Log)
 	st, err := store.Open(cfg.Store, store.Options{})
 	if err != nil {
 		return nil, err
@@ -383,6 +386,7 @@ func (d *Daemon) sweep(ctx context.Context, now, horizonEnd time.Time) {
 	d.wake()
 	d.updateStatus()
 	d.maybeDigest(ctx, now)
+	d.prune(now)
 }
 
 // status is the systemd STATUS line: "12 rooms, next alert 18:00 check-in 4012345".

@@ -51,6 +51,8 @@ func TestCrashHelper(t *testing.T) {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 	case "crash":
 		crashLoop(s, os.Getenv(helperRunEnv))
+	case "maintain":
+		s = maintainLoop(s, os.Getenv(helperPathEnv), os.Getenv(helperRunEnv))
 	}
 	_ = s.Close()
 	os.Exit(0)

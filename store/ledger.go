@@ -148,7 +148,7 @@ func queueSteps(tx *bolt.Tx, steps []rules.Step, late bool, now time.Time) ([]ru
 	}
 	for _, st := range steps {
 		ks := keyedStep{ledgerKey(st.Key()), st}
-		if ledger.Get(ks.k) != nil {
+		if ledger.Get(ks.k) != nil || settledByPrune(tx, st) {
 			continue
 		}
 		seq, err := outbox.NextSequence()
@@ -198,7 +198,7 @@ func skipSteps(tx *bolt.Tx, steps []rules.Step, now time.Time) error {
 		ledger.FillPercent = importFill
 	}
 	for _, ks := range keyedSteps(steps) {
-		if ledger.Get(ks.k) != nil {
+		if ledger.Get(ks.k) != nil || settledByPrune(tx, ks.step) {
 			continue
 		}
 		rec := ledgerRecord{Step: recordStep(ks.step), State: StateSkipped, QueuedAt: nanos(now)}
@@ -368,22 +368,34 @@ func (s *Store) Ledger(room string) ([]Entry, error) {
 // the (normally absent) raw keys that name it.
 func roomLedger(tx *bolt.Tx, room string) ([]Entry, error) {
 	var entries []Entry
+	err := eachRoomLedger(tx, room, func(k []byte, rec ledgerRecord) error {
+		key, err := ledgerKeyString(k)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, rec.entry(key))
+		return nil
+	})
+	return entries, err
+}
+
+// eachRoomLedger calls fn with the stored key and record of each of the
+// room's ledger entries; history and pruning both walk them this way.
+func eachRoomLedger(tx *bolt.Tx, room string, fn func(k []byte, rec ledgerRecord) error) error {
 	c := tx.Bucket(bucketLedger).Cursor()
 	for _, prefix := range [][]byte{ledgerPrefix(room), {0}} {
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			rec, err := decodeLedger(k, v)
 			if err != nil {
-				return nil, fmt.Errorf("ledger entry %x: %w", k, err)
+				return fmt.Errorf("ledger entry %x: %w", k, err)
 			}
 			if rec.Step.Room != room {
 				continue
 			}
-			key, err := ledgerKeyString(k)
-			if err != nil {
-				return nil, err
+			if err := fn(bytes.Clone(k), rec); err != nil {
+				return err
 			}
-			entries = append(entries, rec.entry(key))
 		}
 	}
-	return entries, nil
+	return nil
 }

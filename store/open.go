@@ -27,6 +27,26 @@ import (
 // pass. So a corrupt, damaged, foreign, newer or locked file is reported and
 // left byte-for-byte unchanged.
 func Open(path string, opt Options) (*Store, error) {
+	for attempt := 1; ; attempt++ {
+		s, err := openOnce(path, opt)
+		if !errors.Is(err, errReplaced) {
+			return s, err
+		}
+		if attempt == maxOpenAttempts {
+			return nil, fmt.Errorf("store: %s: %w %d times in a row; is something rewriting it in a loop?", path, err, attempt)
+		}
+		// A compaction swapped the file while this open waited for the
+		// lock of the old one (compact.go): open the new one.
+	}
+}
+
+// maxOpenAttempts bounds the opens retried because the file was replaced.
+const maxOpenAttempts = 10
+
+// errReplaced: the path names another file than the one locked.
+var errReplaced = errors.New("store file replaced while opening")
+
+func openOnce(path string, opt Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: no store path given")
 	}
@@ -68,6 +88,10 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, openFailure(path, opt.Timeout, err)
 	}
+	if now, err := os.Stat(path); info != nil && (err != nil || !os.SameFile(info, now)) {
+		_ = db.Close()
+		return nil, errReplaced
+	}
 	// RecordEvent's Batch makes concurrent events share a commit. bbolt
 	// waits 10 ms by default for a batch to fill, which a lone event (a
 	// seller's command, one Slack button) would pay in full; events that
@@ -84,6 +108,13 @@ func Open(path string, opt Options) (*Store, error) {
 			_ = db.Close()
 			return nil, damaged(path, problem)
 		}
+	}
+	if !opt.ReadOnly {
+		if err := s.ensureSummaries(); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		removeLeftovers(path)
 	}
 	return s, nil
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/jonboulle/clockwork"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/app"
+	"github.com/roomwatch/roomwatch/config"
 	"github.com/roomwatch/roomwatch/store"
 )
 

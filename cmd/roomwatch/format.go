@@ -164,6 +164,7 @@ func printNext(w io.Writer, st core.RoomStatus, cfg *config.Config) {
 // printHistory prints a room's events and the alerts sent for it.
 func printHistory(w io.Writer, h core.History, cfg *config.Config) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	printPruned(w, h.Pruned, cfg)
 	fmt.Fprintf(tw, "%s %s\n", cliWords(cfg).Events, h.Room)
 	if len(h.Events) == 0 {
 		fmt.Fprintf(tw, "  %s\n", cliWords(cfg).None)

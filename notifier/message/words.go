@@ -208,6 +208,10 @@ type CLIWords struct {
 	WhereDaemon, WherePID, WhereConfig, WhereSocket, WhereStore string
 	// The buyer command: the rooms, the seller's note, a declined buyer.
 	BuyerRooms, BuyerNote, BuyerDecline string
+	// Pruned is history's one line for a room whose history was pruned
+	// after store.retention (pruned at, opened, state, ended, events,
+	// alerts, of them sent).
+	Pruned string
 }
 
 // SlackWords are the words of Slack's alert buttons and of the reply to a

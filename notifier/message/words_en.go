@@ -376,6 +376,7 @@ var en = Words{
 		WhereConfig:  " — it runs on %s, not on %s",
 		WhereSocket:  "taken by the running daemon on %s",
 		WhereStore:   "no daemon running: written straight to the store %s",
+		Pruned:       "Pruned %s after the retention: opened %s, %s %s; events removed: %d, alerts removed: %d (sent: %d)",
 		BuyerRooms:   "Rooms",
 		BuyerNote:    "Your note",
 		BuyerDecline: "You decline this buyer's orders (buyers: decline: true).",

@@ -381,6 +381,7 @@ var ja = Words{
 		WhereConfig:  "。デーモンの設定は %s で、このコマンドの %s とは別です",
 		WhereSocket:  "稼働中のデーモン（%s）が受け付けました",
 		WhereStore:   "デーモンが動いていないため、ストアに直接書き込みました: %s",
+		Pruned:       "%s に整理済み: 開始 %s、%s %s。出来事 %d 件と通知 %d 件（送信済み %d 件）を保存期間の経過により削除",
 		BuyerRooms:   "トークルーム",
 		BuyerNote:    "あなたのメモ",
 		BuyerDecline: "この購入者からの注文はお断りする設定です（buyers: decline: true）。",
