@@ -66,6 +66,9 @@ type Options struct {
 	NotBefore time.Time
 	// ClockRetry is how often a clock before NotBefore is read again.
 	ClockRetry time.Duration
+	// DebugAddr, when set, serves net/http/pprof on this loopback
+	// host:port (debug.go).
+	DebugAddr string
 }
 
 // stopLanding bounds how long a stop waits, after cutting the sends off,
@@ -125,6 +128,11 @@ func Run(ctx context.Context, opt Options) error {
 	opt.defaults()
 	// First, so every journal excerpt of a problem starts with the build.
 	opt.Log.Info("roomwatch starting", "build", opt.Version, "pid", os.Getpid())
+	debug, err := listenDebug(opt.DebugAddr, opt.Log)
+	if err != nil {
+		return err
+	}
+	defer debug.Close()
 	if err := waitForClock(ctx, opt.Clock, opt.NotBefore, opt.ClockRetry, opt.Log); err != nil {
 		return nil // stopped while waiting: nothing was started
 	}
@@ -294,6 +302,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 	}()
 	d.startButtons(runCtx, &wg)
 	d.startInbox(runCtx, &wg)
+	d.startMemoryRelease(runCtx, &wg)
 
 	status := d.status()
 	if err := systemd.Ready(status); err != nil {

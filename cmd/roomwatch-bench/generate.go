@@ -174,19 +174,3 @@ func generate(path string, cfg *config.Config, n int, now time.Time, seed uint64
 	g.bytes, g.took = info.Size(), time.Since(started)
 	return g, nil
 }
-
-// dueRooms lists the rooms whose next step falls before until: those whose
-// alerts a run of the daemon may send.
-func dueRooms(path string, until time.Time) ([]string, error) {
-	st, err := store.Open(path, store.Options{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	var rooms []string
-	err = st.DueBefore(until, func(room string, _ time.Time) bool {
-		rooms = append(rooms, room)
-		return true
-	})
-	return rooms, err
-}

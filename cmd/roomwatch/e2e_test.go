@@ -139,8 +139,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startDaemon runs `roomwatch run` and waits for READY=1 on its NOTIFY_SOCKET.
-func startDaemon(t *testing.T, cfg string) *process {
+// startDaemon runs `roomwatch run [args]` and waits for READY=1 on its NOTIFY_SOCKET.
+func startDaemon(t *testing.T, cfg string, args ...string) *process {
 	t.Helper()
 	sock := filepath.Join(shortTempDir(t), "notify")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
@@ -148,7 +148,7 @@ func startDaemon(t *testing.T, cfg string) *process {
 		t.Fatal(err)
 	}
 	d := &process{out: &syncBuffer{}, notify: conn, exited: make(chan error, 1)}
-	d.cmd = exec.Command(binary, "--config", cfg, "run")
+	d.cmd = exec.Command(binary, append([]string{"--config", cfg, "run"}, args...)...)
 	d.cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "ROOMWATCH_LOG_LEVEL=debug")
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	if err := d.cmd.Start(); err != nil {

@@ -14,6 +14,7 @@ import (
 func (a *app) runCommand() *cobra.Command {
 	var horizon time.Duration
 	var maxTimers int
+	var debugAddr string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the daemon: send every alert on time; stop with SIGTERM or Ctrl-C",
@@ -47,10 +48,12 @@ WATCHDOG.`,
 				NotBefore: build.Date,
 
 				MaxTimers: maxTimers,
+				DebugAddr: debugAddr,
 			})
 		},
 	}
 	cmd.Flags().DurationVar(&horizon, "horizon", 24*time.Hour, "only steps due within this window hold a timer (smaller saves memory with very many rooms)")
 	cmd.Flags().IntVar(&maxTimers, "max-timers", 10000, "at most this many timers, for the earliest steps; the sweep gives later steps theirs as these run")
+	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's profiler (net/http/pprof) on this loopback host:port, e.g. 127.0.0.1:6060; off by default")
 	return cmd
 }
