@@ -12,17 +12,10 @@ func (e *App) BuyerScope() rules.BuyerScope {
 	return rules.BuyerScope{DefaultPlatform: cfg.Platform, Profiles: cfg.Profiles}
 }
 
-// buyerRooms reads every room of buyer the store knows, untracked ones
-// included: one walk of the store, keeping only that buyer's rooms.
+// buyerRooms reads every room of buyer the store knows, untracked and
+// ended ones included, from the store's index of rooms by buyer.
 func (e *App) buyerRooms(buyer string) ([]rules.Room, error) {
-	var rooms []rules.Room
-	err := e.store.ForEachKnownRoom(func(r rules.Room) error {
-		if r.Buyer == buyer {
-			rooms = append(rooms, r)
-		}
-		return nil
-	})
-	return rooms, err
+	return e.store.BuyerRooms(buyer)
 }
 
 // BuyerRecord is the record of buyer on platform ("" the default one) over

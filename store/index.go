@@ -30,13 +30,22 @@ import (
 //     reading siblings reads no room record; an empty value, written before
 //     the value existed, sends the reader to the record.
 //
-// putRoom writes a record and both indexes together, so they never disagree.
+//   - buyer_rooms holds one key per room the store knows (tracked or not,
+//     running or ended) that has a buyer: the buyer's prefix, then the
+//     room ID. The buyer's record (`roomwatch buyer`, the buyer context of
+//     every alert and status) reads a buyer's rooms from it with one
+//     cursor seek instead of walking every room of the store, which at a
+//     marketplace's size made each recorded event cost a full scan.
+//
+// putRoom writes a record and the indexes together, so they never disagree.
 
 // roomIndex is where one room stands in the indexes.
 type roomIndex struct {
-	yaml   bool   // tracked, with base facts from the YAML
-	prefix []byte // its buyer's prefix in the buyers bucket; nil when it has no key there
-	key    []byte // its key in the buyers bucket
+	// buyerRoom is its key in buyer_rooms; nil when it has no buyer.
+	buyerRoom []byte
+	yaml      bool   // tracked, with base facts from the YAML
+	prefix    []byte // its buyer's prefix in the buyers bucket; nil when it has no key there
+	key       []byte // its key in the buyers bucket
 	// sibling is the value of key: the facts beside the key that decide
 	// whether the room counts for its buyer's later rooms.
 	sibling []byte
@@ -44,11 +53,14 @@ type roomIndex struct {
 
 // indexOf computes a record's place in the indexes; a nil record has none.
 func indexOf(id string, rec *roomRecord) roomIndex {
-	if rec == nil || !rec.tracked {
+	if rec == nil {
 		return roomIndex{}
 	}
-	ix := roomIndex{yaml: rec.factsSource() == SourceYAML}
 	r := rec.merge(id, nil)
+	if !rec.tracked {
+		return roomIndex{buyerRoom: buyerRoomKey(r)}
+	}
+	ix := roomIndex{yaml: rec.factsSource() == SourceYAML, buyerRoom: buyerRoomKey(r)}
 	ix.prefix, ix.key = buyerKey(r)
 	if ix.key != nil {
 		ix.sibling = siblingFacts(r)
@@ -66,6 +78,14 @@ func buyerKey(r rules.Room) (prefix, key []byte) {
 	key = make([]byte, 0, len(prefix)+8+len(r.ID))
 	key = append(append(append(key, prefix...), sortableOpened(r.Opened)...), r.ID...)
 	return prefix, key
+}
+
+// buyerRoomKey is r's key in buyer_rooms; nil when r has no buyer.
+func buyerRoomKey(r rules.Room) []byte {
+	if r.Buyer == "" {
+		return nil
+	}
+	return append(buyerPrefix(r.Buyer), r.ID...)
 }
 
 // siblingFacts encodes what a buyer's later rooms need to know of r beyond
@@ -134,6 +154,9 @@ func putRoom(tx *bolt.Tx, id string, was roomIndex, rec *roomRecord) ([]string, 
 
 // reindex moves a room in the indexes from was to now.
 func reindex(tx *bolt.Tx, id string, was, now roomIndex) ([]string, error) {
+	if err := moveBuyerRoom(tx, was.buyerRoom, now.buyerRoom); err != nil {
+		return nil, err
+	}
 	if was.yaml != now.yaml {
 		yaml := tx.Bucket(bucketYAML)
 		var err error
@@ -245,6 +268,54 @@ func sameBuyer(tx *bolt.Tx, r rules.Room, scope rules.BuyerScope) ([]string, err
 		candidates = append(candidates, decoded.merge(id, nil))
 	}
 	return scope.EarlierRooms(r, candidates), nil
+}
+
+// moveBuyerRoom moves a room's key in buyer_rooms. Before schema version 5
+// the bucket does not exist (the older migrations run this code too); the
+// step to version 5 fills it from the room records.
+func moveBuyerRoom(tx *bolt.Tx, was, now []byte) error {
+	b := tx.Bucket(bucketBuyerRooms)
+	if b == nil || bytes.Equal(was, now) {
+		return nil
+	}
+	if was != nil {
+		if err := b.Delete(was); err != nil {
+			return err
+		}
+	}
+	if now != nil {
+		return b.Put(now, nil)
+	}
+	return nil
+}
+
+// BuyerRooms returns every room of buyer the store knows, tracked or not,
+// running or ended, in ID order: one seek in buyer_rooms and a read of each
+// of those rooms, whatever the store's size.
+func (s *Store) BuyerRooms(buyer string) ([]rules.Room, error) {
+	if buyer == "" {
+		return nil, nil
+	}
+	var rooms []rules.Room
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := buyerPrefix(buyer)
+		recs := tx.Bucket(bucketRooms)
+		c := tx.Bucket(bucketBuyerRooms).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id := string(k[len(prefix):])
+			v := recs.Get([]byte(id))
+			if v == nil {
+				return fmt.Errorf("buyer index names room %q, which has no record", id)
+			}
+			rec, err := decodeRecord(v, id)
+			if err != nil {
+				return fmt.Errorf("room %q: %w", id, err)
+			}
+			rooms = append(rooms, rec.merge(id, nil))
+		}
+		return nil
+	})
+	return rooms, s.fail(fmt.Sprintf("read the rooms of buyer %q", buyer), err)
 }
 
 // buildIndexes fills both indexes from the room records (migration to

@@ -177,8 +177,11 @@ func (s *Store) prepare(readOnly bool) error {
 			return migrate(tx, version)
 		})
 	}
-	if err == nil && version > 0 {
+	if err == nil && version > 0 && version <= 3 {
 		err = s.migrateV3()
+	}
+	if err == nil && version > 0 && version <= 4 {
+		err = s.migrateV4()
 	}
 	if err != nil {
 		return s.fail(fmt.Sprintf("upgrade %s from schema version %d to %d", s.path, version, schemaVersion), err)

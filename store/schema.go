@@ -16,10 +16,11 @@ import (
 // had no index of YAML rooms or of rooms by buyer, so every start read
 // every room. Version 3 stored events and ledger entries as JSON, keyed the
 // ledger by the step key string and logged every base fact as an event
-// too (migrate4.go).
-const schemaVersion = 4
+// too (migrate4.go). Version 4 had no index of every room by buyer, so the
+// buyer's record read every room (migrate5.go).
+const schemaVersion = 5
 
-// Buckets of schema version 4. Keys sort the way they are scanned.
+// Buckets of schema version 5. Keys sort the way they are scanned.
 var (
 	bucketMeta     = []byte("meta")       // schema_version and daemon state
 	bucketRooms    = []byte("rooms")      // room ID → binary roomRecord (record.go)
@@ -31,13 +32,15 @@ var (
 	bucketDue      = []byte("due")        // sortable time + room ID → empty
 	bucketDueRooms = []byte("due_rooms")  // room ID → sortable time, to find a room's old due key
 	bucketYAML     = []byte("yaml_rooms") // room ID → empty: the tracked rooms whose facts the YAML gives
-	bucketBuyers   = []byte("buyers")     // buyer prefix + sortable opened + room ID → empty, running rooms only (index.go)
+	bucketBuyers   = []byte("buyers")     // buyer prefix + sortable opened + room ID → sibling facts, running rooms only (index.go)
+	// buyer prefix + room ID → empty, every room with a buyer (index.go); schema 5
+	bucketBuyerRooms = []byte("buyer_rooms")
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketRooms, bucketEvents, bucketLedger,
 	bucketOutbox, bucketAcks, bucketSnoozes, bucketDue, bucketDueRooms,
-	bucketYAML, bucketBuyers,
+	bucketYAML, bucketBuyers, bucketBuyerRooms,
 }
 
 // How full bbolt packs the pages it splits, set per bucket (FillPercent
