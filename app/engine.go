@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/roomwatch/roomwatch/config"
@@ -302,12 +305,63 @@ func (e *App) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 		}
 	}()
 	now := e.clock.Now()
+	// Planning is pure and the reads are read transactions, which bbolt
+	// runs side by side: the batch is planned in one part per core (a
+	// first start at a marketplace's size is CPU-bound here), then written
+	// in one go, in the rooms' order.
+	parts := planParts(len(rooms))
+	plans := make([]batchPlan, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() { plans[i] = e.planBatch(rooms[p[0]:p[1]], now) })
+	}
+	wg.Wait()
 	next := make(map[string]time.Time, len(rooms))
 	var send, skip []rules.Step
-	// One read transaction serves every room's acks, snooze, same-buyer
-	// rooms and the ledger check.
+	for _, p := range plans {
+		if p.err != nil {
+			return p.err
+		}
+		maps.Copy(next, p.next)
+		send, skip = append(send, p.send...), append(skip, p.skip...)
+	}
+	out, err := writeDue(e.store, send, skip, now)
+	if err != nil {
+		return err
+	}
+	if err := e.store.SetNextBatch(next); err != nil {
+		return err
+	}
+	if len(out.Queued) > 0 {
+		e.waker.Wake()
+	}
+	return ctx.Err()
+}
+
+// batchPlan is what planning one part of a batch found: each room's next
+// send time, and the due steps to send or to skip.
+type batchPlan struct {
+	next       map[string]time.Time
+	send, skip []rules.Step
+	err        error
+}
+
+// planParts splits n rooms into one contiguous part per core, [from, to).
+func planParts(n int) [][2]int {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	parts := make([][2]int, 0, workers)
+	for w := range workers {
+		parts = append(parts, [2]int{n * w / workers, n * (w + 1) / workers})
+	}
+	return parts
+}
+
+// planBatch plans rooms at now; one read transaction serves every room's
+// acks, snooze, same-buyer rooms and the ledger check.
+func (e *App) planBatch(rooms []rules.Room, now time.Time) batchPlan {
+	p := batchPlan{next: make(map[string]time.Time, len(rooms))}
 	scope := e.BuyerScope()
-	err := e.store.View(func(b *store.Batch) error {
+	p.err = e.store.View(func(b *store.Batch) error {
 		var due []rules.Step // one room's, reused
 		for _, r := range rooms {
 			acks, err := b.Acks(r.ID)
@@ -328,30 +382,17 @@ func (e *App) evaluateBatch(ctx context.Context, rooms []rules.Room) error {
 			}
 			var n time.Time
 			due, n = splitDue(due[:0], rules.Plan(r, env), now)
-			next[r.ID] = n
+			p.next[r.ID] = n
 			// Pick works per alert, so room by room is the same as all
 			// at once, without holding every room's due steps.
 			if len(due) > 0 {
 				se, sk := rules.Pick(due, b.Done)
-				send, skip = append(send, se...), append(skip, sk...)
+				p.send, p.skip = append(p.send, se...), append(p.skip, sk...)
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	out, err := writeDue(e.store, send, skip, now)
-	if err != nil {
-		return err
-	}
-	if err := e.store.SetNextBatch(next); err != nil {
-		return err
-	}
-	if len(out.Queued) > 0 {
-		e.waker.Wake()
-	}
-	return ctx.Err()
+	return p
 }
 
 // recordEvent appends an event to a room's log and re-evaluates the room,
