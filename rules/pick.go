@@ -9,17 +9,17 @@ import (
 // rule of DESIGN §5): per alert (room, kind, deadline) only the latest step
 // by At is sent and the earlier ones are skipped, so a daemon that was down
 // sends "due", not "warn-24h" then "warn-3h" then "due". Steps already done
-// (by Key) are left out of both lists; a done step that is the latest of its
+// (done, which looks a step up by its Key) are left out of both lists; a done step that is the latest of its
 // alert supersedes the earlier ones, so those are skipped too. Both lists
 // are in Plan's order.
-func Pick(due []Step, done func(key string) bool) (send, skip []Step) {
+func Pick(due []Step, done func(Step) bool) (send, skip []Step) {
 	type candidate struct {
 		Step
 		done bool
 	}
 	all := make([]candidate, len(due))
 	for i, s := range due {
-		all[i] = candidate{s, done(s.Key())}
+		all[i] = candidate{s, done(s)}
 	}
 	slices.SortFunc(all, func(x, y candidate) int {
 		if c := compareAlerts(x.Alert, y.Alert); c != 0 {

@@ -73,7 +73,7 @@ func TestPick(t *testing.T) {
 				done[s.Key()] = true
 			}
 			isDone := func(key string) bool { return done[key] }
-			send, skip := Pick(tt.due, isDone)
+			send, skip := Pick(tt.due, func(s Step) bool { return isDone(s.Key()) })
 			assertLines(t, describeSteps(send), tt.send)
 			assertLines(t, describeSteps(skip), tt.skip)
 			// The order is the same whatever order the steps came in.
@@ -81,13 +81,13 @@ func TestPick(t *testing.T) {
 			rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) {
 				shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
 			})
-			send2, skip2 := Pick(shuffled, isDone)
+			send2, skip2 := Pick(shuffled, func(s Step) bool { return isDone(s.Key()) })
 			if !slices.EqualFunc(send, send2, sameKey) || !slices.EqualFunc(skip, skip2, sameKey) {
 				t.Errorf("shuffled input changed the result: send %v, skip %v", describeSteps(send2), describeSteps(skip2))
 			}
 		})
 	}
-	send, _ := Pick(all, func(string) bool { return false })
+	send, _ := Pick(all, func(Step) bool { return false })
 	if send[0].Room != "4012345" || send[1].Room != "4012399" {
 		t.Errorf("equal steps of two rooms not ordered by room: %s, %s", send[0].Room, send[1].Room)
 	}

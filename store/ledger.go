@@ -147,7 +147,7 @@ func queueSteps(tx *bolt.Tx, steps []rules.Step, late bool, now time.Time) ([]ru
 		ledger.FillPercent = importFill
 	}
 	for _, st := range steps {
-		ks := keyedStep{ledgerKey(st.Key()), st}
+		ks := keyedStep{stepLedgerKey(nil, st), st}
 		if ledger.Get(ks.k) != nil || settledByPrune(tx, st) {
 			continue
 		}
@@ -178,7 +178,7 @@ type keyedStep struct {
 func keyedSteps(steps []rules.Step) []keyedStep {
 	ks := make([]keyedStep, len(steps))
 	for i, st := range steps {
-		ks[i] = keyedStep{ledgerKey(st.Key()), st}
+		ks[i] = keyedStep{stepLedgerKey(nil, st), st}
 	}
 	slices.SortStableFunc(ks, func(a, b keyedStep) int { return bytes.Compare(a.k, b.k) })
 	return ks

@@ -101,10 +101,10 @@ func (t *RoomTx) SameBuyer(scope rules.BuyerScope) ([]string, error) {
 	return sameBuyer(t.tx, r, scope)
 }
 
-// Done reports whether the key is in the ledger.
-func (t *RoomTx) Done(key string) bool {
+// Done reports whether the step is in the ledger (by its key).
+func (t *RoomTx) Done(s rules.Step) bool {
 	var buf [64]byte
-	return t.ledger.Get(appendLedgerKey(buf[:0], key)) != nil
+	return t.ledger.Get(stepLedgerKey(buf[:0], s)) != nil
 }
 
 // Queue is Store.Queue inside the transaction.
@@ -143,8 +143,8 @@ func (b *Batch) SameBuyer(r rules.Room, scope rules.BuyerScope) ([]string, error
 	return sameBuyer(b.tx, r, scope)
 }
 
-// Done reports whether the key is in the ledger.
-func (b *Batch) Done(key string) bool {
+// Done reports whether the step is in the ledger (by its key).
+func (b *Batch) Done(s rules.Step) bool {
 	var buf [64]byte
-	return b.tx.Bucket(bucketLedger).Get(appendLedgerKey(buf[:0], key)) != nil
+	return b.tx.Bucket(bucketLedger).Get(stepLedgerKey(buf[:0], s)) != nil
 }

@@ -31,7 +31,7 @@ func TestUpdateIsOneCommit(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if len(queued) != 1 || !tx.Done(step("r", deadline, "warn-3h").Key()) {
+		if len(queued) != 1 || !tx.Done(step("r", deadline, "warn-3h")) {
 			t.Errorf("queued %v; the skipped step must not be queued", queued)
 		}
 		return tx.SetNext(deadline)
