@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -46,6 +47,11 @@ func (e *App) CatchUp(ctx context.Context, starting bool) error {
 			return err
 		}
 		e.log.Info("rooms evaluated", "rooms", n, "all", true)
+		// Evaluating every room of a marketplace is a burst of garbage
+		// the daemon will not need again; give it back to the system
+		// now rather than carry it in RSS until the runtime's scavenger
+		// gets to it.
+		debug.FreeOSMemory()
 	} else {
 		if err := e.EvaluateRooms(ctx, changed); err != nil {
 			return err

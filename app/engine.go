@@ -220,8 +220,14 @@ func writeDue(ledger stepLedger, send, skip []rules.Step, now time.Time) (Outcom
 
 // batchSize is how many rooms EvaluateAll and EvaluateRooms take per
 // round of writes: a handful of transactions for that many rooms, instead
-// of several per room, each with its fsync.
-const batchSize = 4096
+// of several per room, each with its fsync. The due index is keyed by
+// time, so each round's next times land all over it; fewer, larger rounds
+// rewrite each of its pages fewer times. Measured on a first start of
+// 1,000,000 rooms (2 cores): 4,096 rooms a round took 12.7 s, 16,384 took
+// 8.4 s, 32,768 took 6.3 s, 65,536 took 5.3 s but kept 130 MB of
+// the daemon's own memory at READY. A round holds every room lock, so
+// an event during a policy reload waits for at most one round (~0.2 s).
+const batchSize = 32768
 
 // EvaluateAll evaluates every tracked room as Evaluate does: on a first
 // start, or when the policy shared by every room changed. Rooms stream from
