@@ -201,8 +201,8 @@ func TestOpenRemovesWhatACompactionLeft(t *testing.T) {
 // opening to approval, for a year, with the messages and alerts a room
 // has; pruned daily at the default retention.
 func TestYearOfFiftyRoomsStaysSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes a year of history")
+	if testing.Short() || raceEnabled {
+		t.Skip("writes a year of history (volume, no concurrency: not under -short or -race)")
 	}
 	path := tempPath(t)
 	s, err := Open(path, Options{NoSync: true})

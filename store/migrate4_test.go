@@ -136,8 +136,8 @@ func copyFile(t *testing.T, from, to string) {
 // the next open to finish the migration with the store reading exactly as
 // one that migrated in one go.
 func TestKill9DuringMigration(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes a store of 25,000 rooms")
+	if testing.Short() || raceEnabled {
+		t.Skip("writes a store of 25,000 rooms (volume in one goroutine: not under -short or -race)")
 	}
 	dir := t.TempDir()
 	v3 := dir + "/v3.db"
