@@ -1,10 +1,8 @@
 package daemon
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -20,19 +18,9 @@ const digestMetaKey = "digest_last"
 // digestDateLayout is how that date is written.
 const digestDateLayout = "2006-01-02"
 
-// digestAhead is how far the digest looks ahead.
-const digestAhead = 24 * time.Hour
-
 // digestRetryAfter is how long a digest no notifier took waits before the
 // next try; the sweep would otherwise retry it every minute.
 const digestRetryAfter = 15 * time.Minute
-
-// maxDigestEntries bounds each list: a Slack section holds 3000 characters,
-// and a digest is a glance, not a report (`roomwatch status` is that).
-const maxDigestEntries = 10
-
-// maxDigestTitle bounds a room title in a digest line, for the same reason.
-const maxDigestTitle = 40
 
 // maybeDigest starts today's digest once the configured local time has
 // passed and it has not gone out yet today. The sweep calls it every
@@ -83,138 +71,19 @@ func digestDue(cfg *config.Config, now time.Time) (day string, due bool) {
 // sendDigest sends the digest of the day and records the day only once it
 // is delivered; a day with nothing to say is recorded without a message.
 func (d *Daemon) sendDigest(ctx context.Context, cfg *config.Config, day string, now time.Time) error {
-	ag, err := d.agenda(now)
+	ag, err := d.app.Agenda(now)
 	if err != nil {
 		return err
 	}
-	if lines := ag.lines(now, cfg); len(lines) > 0 {
+	if lines := ag.Lines(now, cfg); len(lines) > 0 {
 		lang := message.Language(cfg.Language)
 		title := fmt.Sprintf(message.For(lang).Digest.Title, message.Date(now, time.Time{}, lang, cfg.Timezone))
 		if err := d.activeRouter().Notice(ctx, rules.Info, title, lines); err != nil {
 			return err
 		}
-		d.log.Info("daily digest sent", "day", day, "upcoming", ag.upcoming.total, "at_risk", ag.atRisk.total)
+		d.log.Info("daily digest sent", "day", day, "upcoming", ag.Upcoming(), "at_risk", ag.AtRisk())
 	}
 	return d.store.SetMeta(digestMetaKey, day)
-}
-
-// digestEntry is one room in a digest list, with the alert it is listed for.
-type digestEntry struct {
-	room  rules.Room
-	alert rules.Alert
-}
-
-// digestList keeps the first maxDigestEntries entries of a list in its
-// order and counts them all, so a store of a million rooms digests in
-// little memory.
-type digestList struct {
-	entries []digestEntry
-	total   int
-	// order sorts the list; nil means by deadline.
-	order func(a, b digestEntry) int
-}
-
-func (l *digestList) add(e digestEntry) {
-	l.total++
-	l.entries = append(l.entries, e)
-	if len(l.entries) >= 4*maxDigestEntries {
-		l.trim()
-	}
-}
-
-func (l *digestList) trim() {
-	order := l.order
-	if order == nil {
-		order = byDeadline
-	}
-	slices.SortFunc(l.entries, func(a, b digestEntry) int {
-		return cmp.Or(order(a, b), cmp.Compare(a.room.ID, b.room.ID))
-	})
-	l.entries = l.entries[:min(len(l.entries), maxDigestEntries)]
-}
-
-func byDeadline(a, b digestEntry) int { return a.alert.Deadline.Compare(b.alert.Deadline) }
-
-// agenda is what a digest says: the rooms at risk, each under its worst
-// risk and the most urgent first, and each other room's next deadline
-// within the day ahead, the soonest first.
-type agenda struct {
-	upcoming, atRisk digestList
-}
-
-// agenda walks every room once.
-func (d *Daemon) agenda(now time.Time) (agenda, error) {
-	ag := agenda{atRisk: digestList{order: func(a, b digestEntry) int {
-		return rules.CompareUrgency(a.alert, b.alert, now)
-	}}}
-	risky := func(a rules.Alert) bool { return a.AtRisk(now) }
-	err := d.store.ForEachRoom(func(r rules.Room) error {
-		env, err := d.app.Env(r)
-		if err != nil {
-			return err
-		}
-		alerts := rules.AlertsAt(r, env, now)
-		risk, hasRisk := rules.MostUrgent(alerts, now, risky)
-		if hasRisk {
-			ag.atRisk.add(digestEntry{r, risk})
-		}
-		var next *rules.Alert
-		for i, a := range alerts {
-			if !a.Deadline.Before(now) && (next == nil || a.Deadline.Before(next.Deadline)) {
-				next = &alerts[i]
-			}
-		}
-		// A deadline already listed as a risk is not listed twice.
-		if next != nil && !next.Deadline.After(now.Add(digestAhead)) &&
-			(!hasRisk || risk.Kind != next.Kind || !risk.Deadline.Equal(next.Deadline)) {
-			ag.upcoming.add(digestEntry{r, *next})
-		}
-		return nil
-	})
-	if err != nil {
-		return agenda{}, fmt.Errorf("digest: %w", err)
-	}
-	ag.upcoming.trim()
-	ag.atRisk.trim()
-	return ag, nil
-}
-
-// lines lays the agenda out, the rooms at risk first (the most urgent comes
-// first everywhere in roomwatch); none when there is nothing to say.
-func (ag agenda) lines(now time.Time, cfg *config.Config) []string {
-	lang := message.Language(cfg.Language)
-	w := &message.For(lang).Digest
-	var out []string
-	for _, section := range []struct {
-		heading string
-		list    digestList
-	}{{w.AtRisk, ag.atRisk}, {w.Upcoming, ag.upcoming}} {
-		if section.list.total == 0 {
-			continue
-		}
-		out = append(out, section.heading)
-		for _, e := range section.list.entries {
-			out = append(out, digestLine(e, now, cfg.Timezone, lang))
-		}
-		if more := section.list.total - len(section.list.entries); more > 0 {
-			out = append(out, fmt.Sprintf(w.More, more))
-		}
-	}
-	return out
-}
-
-// digestLine is "• Wed 11/25 18:00 (9h 30m left) — check-in — Blog posts
-// (4012345): Send a check-in".
-func digestLine(e digestEntry, now time.Time, loc *time.Location, lang string) string {
-	w := &message.For(lang).Digest
-	deadline := e.alert.Deadline.In(loc)
-	when := message.Stamp(deadline, time.Time{}, lang, deadline.Location())
-	title := []rune(cmp.Or(e.room.Title, e.room.ID))
-	if len(title) > maxDigestTitle {
-		title = append(title[:maxDigestTitle-1], '…')
-	}
-	return fmt.Sprintf(w.Line, when, message.TimeLeft(e.alert.Deadline.Sub(now), lang),
-		e.alert.Kind, string(title), e.room.ID, message.Action(e.alert.Kind, lang))
 }
 
 // digester runs at most one digest send at a time and lets shutdown cut it
