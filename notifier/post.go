@@ -1,9 +1,36 @@
 package notifier
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"net/http"
+	"time"
 )
+
+// PostJSON posts body to url within timeout as JSON (unless header names
+// another Content-Type), with header's fields, and returns the answer as Do does. A request that
+// cannot be built is a mistake no retry mends (retry false); no answer at
+// all (err from Do) is one the retry loop may mend (retry true). The
+// caller names itself in the error and redacts its secrets from it.
+func PostJSON(ctx context.Context, client *http.Client, url string, timeout time.Duration, body []byte, header http.Header, limit int64) (resp *http.Response, answer []byte, retry bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, false, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for name, values := range header {
+		req.Header[name] = values // a webhook's headers may name another Content-Type
+	}
+	resp, answer, err = Do(client, req, limit)
+	if err != nil {
+		// The retry loop's deadline bounds the wait for the network.
+		return nil, nil, true, err
+	}
+	return resp, answer, false, nil
+}
 
 // Do sends req and returns the response with at most limit bytes of its
 // body, what a backend reads for the service's reason; the rest is drained

@@ -7,7 +7,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -114,22 +113,14 @@ func (n *Notifier) post(ctx context.Context, p payload) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("discord: encode: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.postURL, bytes.NewReader(raw))
+	resp, body, retry, err := notifier.PostJSON(ctx, n.client, n.postURL, n.opts.Timeout, raw, nil, maxErrorBody)
 	if err != nil {
-		return false, notifier.Redact(fmt.Errorf("discord: %w", err), n.secrets...)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, body, err := notifier.Do(n.client, req, maxErrorBody)
-	if err != nil {
-		// The retry loop's deadline bounds the wait for the network.
-		return true, notifier.Redact(fmt.Errorf("discord: post: %w", err), n.secrets...)
+		return retry, notifier.Redact(fmt.Errorf("discord: post: %w", err), n.secrets...)
 	}
 	if notifier.Succeeded(resp) {
 		return false, nil
 	}
-	retry, err := classify(resp, body, time.Now())
+	retry, err = classify(resp, body, time.Now())
 	return retry, notifier.Redact(err, n.secrets...)
 }
 

@@ -7,7 +7,6 @@
 package ntfy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -98,26 +97,18 @@ func (n *Notifier) publish(ctx context.Context, p publication) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("ntfy: encode: %w", err)
 	}
-
-	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.publishURL, bytes.NewReader(payload))
-	if err != nil {
-		return false, notifier.Redact(fmt.Errorf("ntfy: %w", err), n.secrets...)
-	}
-	req.Header.Set("Content-Type", "application/json")
+	header := http.Header{}
 	if n.token != "" {
-		req.Header.Set("Authorization", "Bearer "+n.token)
+		header.Set("Authorization", "Bearer "+n.token)
 	}
-	resp, detail, err := notifier.Do(n.client, req, maxErrorBody)
+	resp, detail, retry, err := notifier.PostJSON(ctx, n.client, n.publishURL, n.opts.Timeout, payload, header, maxErrorBody)
 	if err != nil {
-		// The retry loop's deadline bounds the wait for the network.
-		return true, notifier.Redact(fmt.Errorf("ntfy: publish: %w", err), n.secrets...)
+		return retry, notifier.Redact(fmt.Errorf("ntfy: publish: %w", err), n.secrets...)
 	}
 	if notifier.Succeeded(resp) {
 		return false, nil
 	}
-	retry, err := classify(resp, serverError(resp, detail))
+	retry, err = classify(resp, serverError(resp, detail))
 	return retry, notifier.Redact(err, n.secrets...)
 }
 

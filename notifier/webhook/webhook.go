@@ -7,7 +7,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -168,30 +167,23 @@ func (n *Notifier) Body(m notifier.Message) ([]byte, error) {
 
 // post sends one body.
 func (n *Notifier) post(ctx context.Context, body []byte) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.url, bytes.NewReader(body))
-	if err != nil {
-		return false, notifier.Redact(fmt.Errorf("webhook %s: %w", n.opts.Name, err), n.secrets...)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "roomwatch")
+	header := http.Header{}
+	header.Set("User-Agent", "roomwatch")
 	for name, value := range n.headers {
-		req.Header.Set(name, value)
+		header.Set(name, value)
 	}
 	if n.secret != "" {
-		req.Header.Set(TimestampHeader, strconv.FormatInt(n.opts.Now().Unix(), 10))
-		req.Header.Set(SignatureHeader, Sign(n.secret, body))
+		header.Set(TimestampHeader, strconv.FormatInt(n.opts.Now().Unix(), 10))
+		header.Set(SignatureHeader, Sign(n.secret, body))
 	}
-	resp, detail, err := notifier.Do(n.client, req, maxErrorBody)
+	resp, detail, retry, err := notifier.PostJSON(ctx, n.client, n.url, n.opts.Timeout, body, header, maxErrorBody)
 	if err != nil {
-		// The retry loop's deadline bounds the wait for the network.
-		return true, notifier.Redact(fmt.Errorf("webhook %s: post: %w", n.opts.Name, err), n.secrets...)
+		return retry, notifier.Redact(fmt.Errorf("webhook %s: post: %w", n.opts.Name, err), n.secrets...)
 	}
 	if notifier.Succeeded(resp) {
 		return false, nil
 	}
-	retry, err := classify(resp, detail, time.Now())
+	retry, err = classify(resp, detail, time.Now())
 	return retry, notifier.Redact(fmt.Errorf("webhook %s: %w", n.opts.Name, err), n.secrets...)
 }
 
